@@ -612,7 +612,8 @@ Card::Reply Card::SearchRecord(ChannelState& ch, const CommandApdu& c) {
 Card::Reply Card::PinCommand(const CommandApdu& c) {
   // TS 102 221 §11.1.9-11.1.13: P1 = 00, P2 = key reference.
   if (c.p1 != 0x00) return {{}, sw::kWrongP1P2};
-  if (c.le) return {{}, sw::kWrongLength};
+  // A T=0 case-1 TPDU carries P3=00, which parses as Le=256: accept it.
+  if (c.le && !(c.data.empty() && *c.le == 256)) return {{}, sw::kWrongLength};
   switch (c.ins) {
     case 0x20:
       return {{}, pins_.Verify(c.p2, c.data)};
