@@ -123,6 +123,16 @@ TEST_F(CardTest, SelectByPartialAidSelectsUsimAndFcpCarriesFullAid) {
   EXPECT_EQ(Send(card_, "00B0000004"), "000000029000");
 }
 
+TEST_F(CardTest, HandsetFlowFindsUsimAidInEfDirAndSelectsIt) {
+  // What a handset does: read EF.DIR record 1, take the 4F AID, select it.
+  const std::string rec = Data(card_, "00B201F400");
+  ASSERT_EQ(rec.substr(0, 4), "6118");
+  ASSERT_EQ(rec.substr(4, 4), "4F10");
+  const std::string aid = rec.substr(8, 32);
+  EXPECT_EQ(Sw(card_, "00A4040C10" + aid), "9000");
+  EXPECT_EQ(Send(card_, "00B0830004"), "000000029000");  // EF.AD via SFI
+}
+
 TEST_F(CardTest, SelectNextOccurrenceOfPartialAidWalksTheApplications) {
   EXPECT_NE(Send(card_, "00A4040405A000000087").find(kUsimAid),
             std::string::npos);
