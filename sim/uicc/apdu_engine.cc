@@ -270,7 +270,7 @@ void Card::MakeCurrent(ChannelState& ch, FileRef ref) {
 }
 
 Card::Reply Card::Fcp(FileRef ref) const {
-  return {BuildFcp(fs_, ref, pins_), sw::kOk};
+  return {BuildFcp(fs_, ref, pins_, options_.security_attributes), sw::kOk};
 }
 
 Card::Reply Card::Select(ChannelState& ch, const CommandApdu& c) {

@@ -10,6 +10,7 @@
 
 #include "codec/bytes.h"
 #include "sim/uicc/apdu.h"
+#include "sim/uicc/fcp.h"
 #include "sim/uicc/file_system.h"
 #include "sim/uicc/pin.h"
 
@@ -34,6 +35,9 @@ struct CardOptions {
   // §11.1.7 wording not verified; ISO 7816-4 practice is 6A83, some cards
   // answer 9000 with an empty list (set 0x9000 for that).
   std::uint16_t search_no_match_sw = sw::kRecordNotFound;
+  // Tag AB (expanded, names keys exactly) or 8C (compact) in the FCP.
+  SecurityAttributeFormat security_attributes =
+      SecurityAttributeFormat::kExpanded;
 };
 
 // Per logical channel: the current DF, EF, application and record pointer

@@ -22,11 +22,16 @@ using testing::Sw;
 std::string S(std::string a, std::string_view b) { return a.append(b); }
 
 // EF.ICCID FCP, built by hand from TS 102 221 §11.1.1.3.2: descriptor 41 21,
-// FID 2FE2, LCSI 05, 8C AM=7B (b7 b6 b5 b4 b2 b1) with SC FF FF 0B 0B FF 00
-// (delete/terminate NEV, activate/deactivate ADM, update NEV, read ALW),
-// size 10, SFI 2.
+// FID 2FE2, LCSI 05, expanded security attributes AB (§11.1.1.4.7.2): READ
+// (AM 01) always 90 00; ACTIVATE|DEACTIVATE (AM 18) ADM1 by CRT A4 {83 01 0A,
+// 95 01 08}; DELETE|TERMINATE|UPDATE (AM 62) never 97 00; size 10, SFI 2.
 constexpr char kIccidFcp[] =
-    "621B8202412183022FE28A01058C077BFFFF0B0BFF008002000A880110";
+    "6229820241218302"
+    "2FE28A0105AB15"
+    "8001019000"
+    "800118A40683010A950108"
+    "8001629700"
+    "8002000A880110";
 constexpr char kIccid[] = "98944400000021436587";
 constexpr char kUsimAid[] = "A0000000871002FF49FF058900000000";
 constexpr char kIsimAid[] = "A0000000871004FF49FF058900000000";
@@ -97,6 +102,17 @@ TEST_F(CardTest, SelectByPathFromMfThenReadBinaryAsOpenScDoes) {
   // uicc.md §2: opensc-explorer "cat 2FE2".
   EXPECT_EQ(Send(card_, "00A40800022FE2"), S(kIccidFcp, "9000"));
   EXPECT_EQ(Send(card_, "00B000000A"), S(kIccid, "9000"));
+}
+
+TEST(CardFcp, CompactSecurityAttributesAreAnOption) {
+  CardOptions o;
+  o.security_attributes = SecurityAttributeFormat::kCompact;
+  Card card(SampleFileSystem(), PinStore::Default(), o);
+  // 8C: AM 7B, SC delete/terminate NEV, activate/deactivate ADM (13),
+  // update NEV, read ALW.
+  EXPECT_EQ(Send(card, "00A40804022FE2"),
+            "621B8202412183022FE28A01058C077BFFFF1313FF00"
+            "8002000A8801109000");
 }
 
 TEST_F(CardTest, SelectWithP2NoDataReturnsOnlyStatusWord) {
@@ -201,8 +217,8 @@ TEST_F(CardTest, SelectBadParametersAnswer6A86Or6A87) {
 }
 
 TEST_F(CardTest, SelectWithShortLeAnswers6CExactFcpLength) {
-  EXPECT_EQ(Send(card_, "00A40804022FE210"), "6C1D");
-  EXPECT_EQ(Send(card_, "00A40804022FE21D"), S(kIccidFcp, "9000"));
+  EXPECT_EQ(Send(card_, "00A40804022FE210"), "6C2B");
+  EXPECT_EQ(Send(card_, "00A40804022FE22B"), S(kIccidFcp, "9000"));
   EXPECT_EQ(Send(card_, "00A40804022FE200"), S(kIccidFcp, "9000"));
 }
 
@@ -582,13 +598,13 @@ TEST(CardT0, StrictModeAnswers61xxAndGetResponseHandsOutData) {
   CardOptions o;
   o.strict_t0 = true;
   Card card(SampleFileSystem(), PinStore::Default(), o);
-  EXPECT_EQ(Send(card, "00A40804022FE2"), "611D");
-  EXPECT_EQ(Send(card, "00C0000020"), "6C1D");  // Le too long
+  EXPECT_EQ(Send(card, "00A40804022FE2"), "612B");
+  EXPECT_EQ(Send(card, "00C0000030"), "6C2B");  // Le too long
   EXPECT_EQ(Send(card, "00C0000010"),
-            std::string(kIccidFcp).substr(0, 32) + "610D");
-  EXPECT_EQ(Send(card, "00C000000D"),
+            std::string(kIccidFcp).substr(0, 32) + "611B");
+  EXPECT_EQ(Send(card, "00C000001B"),
             std::string(kIccidFcp).substr(32) + "9000");
-  EXPECT_EQ(Send(card, "00C000000D"), "6985");  // nothing pending
+  EXPECT_EQ(Send(card, "00C000001B"), "6985");  // nothing pending
   // Case-2 READ BINARY answers directly, no 61xx.
   EXPECT_EQ(Send(card, "00B000000A"), S(kIccid, "9000"));
   // P2=0C: no data, no 61xx.
@@ -599,9 +615,9 @@ TEST(CardT0, AnyOtherCommandDropsPendingResponse) {
   CardOptions o;
   o.strict_t0 = true;
   Card card(SampleFileSystem(), PinStore::Default(), o);
-  EXPECT_EQ(Send(card, "00A40804022FE2"), "611D");
+  EXPECT_EQ(Send(card, "00A40804022FE2"), "612B");
   EXPECT_EQ(Sw(card, "00B0000001"), "9000");
-  EXPECT_EQ(Send(card, "00C000001D"), "6985");
+  EXPECT_EQ(Send(card, "00C000002B"), "6985");
 }
 
 TEST_F(CardTest, GetResponseWithoutPendingDataAnswers6985) {

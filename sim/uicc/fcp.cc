@@ -59,18 +59,63 @@ std::uint8_t ChvStatus(const PinState* s, bool puk) {
       0x80 | ((puk ? s->puk_tries_left : s->tries_left) & 0x0F));
 }
 
+// Access-mode bits from b7 down to b1 with the operation each one guards.
+struct AmBit {
+  int bit;
+  Operation op;
+};
+constexpr AmBit kAmBits[] = {
+    {7, Operation::kDeleteFile}, {6, Operation::kTerminate},
+    {5, Operation::kActivate},   {4, Operation::kDeactivate},
+    {2, Operation::kUpdate},     {1, Operation::kRead}};
+
 }  // namespace
+
+Bytes ExpandedSecurityAttributes(const File& file) {
+  static constexpr AccessCondition kOrder[] = {
+      AccessCondition::kAlways, AccessCondition::kPin1, AccessCondition::kPin2,
+      AccessCondition::kAdm, AccessCondition::kNever};
+  Bytes out;
+  for (AccessCondition cond : kOrder) {
+    std::uint8_t am = 0;
+    for (const AmBit& b : kAmBits) {
+      if (file.IsDf() && b.bit < 4) continue;
+      if (file.access.For(b.op) == cond)
+        am |= static_cast<std::uint8_t>(1 << (b.bit - 1));
+    }
+    if (am == 0) continue;
+    AppendTlv(out, 0x80, {am});
+    switch (cond) {
+      case AccessCondition::kAlways:
+        AppendTlv(out, 0x90, ByteView{});
+        break;
+      case AccessCondition::kNever:
+        AppendTlv(out, 0x97, ByteView{});
+        break;
+      default: {
+        const std::uint8_t key = cond == AccessCondition::kPin1   ? kKeyPin1
+                                 : cond == AccessCondition::kPin2 ? kKeyPin2
+                                                                  : kKeyAdm1;
+        // Control reference template for authentication: key reference and
+        // usage qualifier 08 (user verification), TS 102 221 §9.5.1.
+        AppendTlv(out, 0xA4, {0x83, 0x01, key, 0x95, 0x01, 0x08});
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 std::uint8_t SecurityConditionByte(AccessCondition condition) {
   switch (condition) {
     case AccessCondition::kAlways:
       return 0x00;
     case AccessCondition::kPin1:
-      return 0x09;
+      return 0x11;
     case AccessCondition::kPin2:
-      return 0x0A;
+      return 0x12;
     case AccessCondition::kAdm:
-      return 0x0B;
+      return 0x13;
     case AccessCondition::kNever:
       return 0xFF;
   }
@@ -78,17 +123,8 @@ std::uint8_t SecurityConditionByte(AccessCondition condition) {
 }
 
 Bytes CompactSecurityAttributes(const File& file) {
-  // Bits from b7 down to b1 with the rule each one carries.
-  struct Bit {
-    int bit;
-    Operation op;
-  };
-  static constexpr Bit kEfBits[] = {
-      {7, Operation::kDeleteFile}, {6, Operation::kTerminate},
-      {5, Operation::kActivate},   {4, Operation::kDeactivate},
-      {2, Operation::kUpdate},     {1, Operation::kRead}};
   Bytes out = {0x00};
-  for (const Bit& b : kEfBits) {
+  for (const AmBit& b : kAmBits) {
     if (file.IsDf() && b.bit < 4) continue;
     out[0] |= static_cast<std::uint8_t>(1 << (b.bit - 1));
     out.push_back(SecurityConditionByte(file.access.For(b.op)));
@@ -111,7 +147,8 @@ Bytes PinStatusTemplate(const PinStore& pins) {
   return out;
 }
 
-Bytes BuildFcp(const FileSystem& fs, FileRef ref, const PinStore& pins) {
+Bytes BuildFcp(const FileSystem& fs, FileRef ref, const PinStore& pins,
+               SecurityAttributeFormat format) {
   const File& f = fs.at(ref);
   Bytes body;
   if (f.IsRecordEf()) {
@@ -124,7 +161,11 @@ Bytes BuildFcp(const FileSystem& fs, FileRef ref, const PinStore& pins) {
   AppendTlv(body, 0x83, {Hi(f.fid), Lo(f.fid)});
   if (f.IsDf() && !f.aid.empty()) AppendTlv(body, 0x84, f.aid);
   AppendTlv(body, 0x8A, {static_cast<std::uint8_t>(f.lcs)});
-  AppendTlv(body, 0x8C, CompactSecurityAttributes(f));
+  if (format == SecurityAttributeFormat::kCompact) {
+    AppendTlv(body, 0x8C, CompactSecurityAttributes(f));
+  } else {
+    AppendTlv(body, 0xAB, ExpandedSecurityAttributes(f));
+  }
   if (f.IsDf()) {
     AppendTlv(body, 0xC6, PinStatusTemplate(pins));
     const std::size_t total = std::min<std::size_t>(TotalSize(fs, ref), 0xFFFF);

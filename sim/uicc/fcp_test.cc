@@ -45,12 +45,35 @@ TEST_F(FcpTest, TransparentEfCarriesSizeSfiAndCompactRules) {
   EXPECT_EQ(t[0x82], "4121");
   EXPECT_EQ(t[0x83], "6F07");
   EXPECT_EQ(t[0x8A], "05");
-  // Read PIN1 (09), update ADM (0B), (de)activate ADM, terminate/delete NEV.
-  EXPECT_EQ(t[0x8C], "7BFFFF0B0B0B09");
+  // READ by PIN1; UPDATE, ACTIVATE, DEACTIVATE by ADM1; the rest never.
+  EXPECT_EQ(t[0xAB],
+            "800101A406830101950108"
+            "80011AA40683010A950108"
+            "8001609700");
+  EXPECT_EQ(t.count(0x8C), 0u);
   EXPECT_EQ(t[0x80], "0009");
   EXPECT_EQ(t[0x88], "38");  // SFI 7 << 3
   EXPECT_EQ(t.count(0x84), 0u);
   EXPECT_EQ(t.count(0xC6), 0u);
+}
+
+TEST_F(FcpTest, CompactFormatUsesUserAuthenticationScBytes) {
+  const FileRef imsi = fs_.FindChild(Usim(), 0x6F07);
+  auto t =
+      Children(BuildFcp(fs_, imsi, pins_, SecurityAttributeFormat::kCompact));
+  // AM 7B; SC delete/terminate FF, activate/deactivate/update 13 (ADM1),
+  // read 11 (PIN1).
+  EXPECT_EQ(t[0x8C], "7BFFFF13131311");
+  EXPECT_EQ(t.count(0xAB), 0u);
+  auto adf =
+      Children(BuildFcp(fs_, Usim(), pins_, SecurityAttributeFormat::kCompact));
+  EXPECT_EQ(adf[0x8C], "78FFFF1313");
+}
+
+TEST_F(FcpTest, ExpandedFormatNamesPin2ForFdnUpdate) {
+  auto t = Children(BuildFcp(fs_, fs_.FindChild(Usim(), 0x6F3B), pins_));
+  EXPECT_NE(t[0xAB].find("800102A406830181950108"), std::string::npos)
+      << t[0xAB];
 }
 
 TEST_F(FcpTest, RecordEfsCarryRecordLengthAndCount) {
@@ -68,7 +91,9 @@ TEST_F(FcpTest, AdfCarriesAidPinStatusAndTotalSize) {
   EXPECT_EQ(t[0x82], "7821");
   EXPECT_EQ(t[0x83], "7FF0");
   EXPECT_EQ(t[0x84], codec::ToHex(SampleUsimAid()));
-  EXPECT_EQ(t[0x8C], "78FFFF0B0B");
+  EXPECT_EQ(t[0xAB],
+            "800118A40683010A950108"
+            "8001609700");
   EXPECT_EQ(t[0xC6],
             "9001E0950108830101830181830"
             "10A");
