@@ -15,9 +15,13 @@ struct SwName {
 };
 
 // Exact status words (TS 102 221 §10.2.1, GSM 11.11 §9.4).
-constexpr std::array<SwName, 38> kExact = {{
+constexpr std::array<SwName, 40> kExact = {{
     {0x9000, "normal ending of the command"},
-    {0x6282, "end of file/record reached before reading Le bytes"},
+    {0x6282,
+     "end of file/record reached before reading Le bytes or unsuccessful "
+     "search"},
+    {0x6284, "selected file in termination state"},
+    {0x9862, "authentication error, application specific"},
     {0x6283, "selected file invalidated"},
     {0x6700, "wrong length"},
     {0x6881, "logical channel not supported"},

@@ -31,10 +31,12 @@ struct CardOptions {
   // Logical channels including the basic channel 0 (1..20). Default 4,
   // matching the ATR's card-capabilities byte.
   int logical_channels = 4;
-  // Status word of a SEARCH RECORD that finds nothing. UNCERTAIN: TS 102 221
-  // §11.1.7 wording not verified; ISO 7816-4 practice is 6A83, some cards
-  // answer 9000 with an empty list (set 0x9000 for that).
-  std::uint16_t search_no_match_sw = sw::kRecordNotFound;
+  // Status word of a SEARCH RECORD that finds nothing: 6282 "end of
+  // file/record reached before reading Le bytes or unsuccessful search"
+  // (TS 102 221 §10.2.1.1 status word table, as transcribed in pySim's
+  // CardProfileUICC; the §11.1.7 text itself was not checked). Some cards
+  // answer 6A83; set that here to emulate them.
+  std::uint16_t search_no_match_sw = sw::kEndOfFile;
   // Tag AB (expanded, names keys exactly) or 8C (compact) in the FCP.
   SecurityAttributeFormat security_attributes =
       SecurityAttributeFormat::kExpanded;

@@ -486,7 +486,7 @@ TEST_F(CardTest, SearchRecordForwardListsMatchingRecords) {
   EXPECT_EQ(Send(card_,
                  "00A2010504"
                  "4953494D"),
-            "6A83");  // backward from 1
+            "6282");  // backward from 1
   EXPECT_EQ(Send(card_,
                  "00A2020504"
                  "5553494D"),
@@ -494,7 +494,7 @@ TEST_F(CardTest, SearchRecordForwardListsMatchingRecords) {
   EXPECT_EQ(Send(card_,
                  "00A2010402"
                  "1234"),
-            "6A83");  // no match
+            "6282");  // no match
   EXPECT_EQ(Send(card_,
                  "00A2010602"
                  "1234"),
@@ -507,13 +507,13 @@ TEST_F(CardTest, SearchRecordForwardListsMatchingRecords) {
 
 TEST(CardSearch, NoMatchStatusWordIsAnOption) {
   CardOptions o;
-  o.search_no_match_sw = sw::kOk;
+  o.search_no_match_sw = sw::kRecordNotFound;
   Card card(SampleFileSystem(), PinStore::Default(), o);
   EXPECT_EQ(Sw(card, "00A4000C022F00"), "9000");
   EXPECT_EQ(Send(card,
                  "00A2010402"
                  "1234"),
-            "9000");
+            "6A83");
 }
 
 // ------------------------------------------------------------------ PINs
