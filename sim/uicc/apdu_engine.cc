@@ -633,7 +633,9 @@ Card::Reply Card::PinCommand(const CommandApdu& c) {
 Card::Reply Card::GetResponse(const CommandApdu& c) {
   if (c.p1 != 0 || c.p2 != 0) return {{}, sw::kIncorrectP1P2};
   if (!c.data.empty()) return {{}, sw::kWrongLength};
-  if (pending_.empty()) return {{}, sw::kConditionsNotSatisfied};
+  // Data held back for a CLA A0 SELECT is GSM-format: not ours to hand out.
+  if (pending_.empty() || gsm_pending_)
+    return {{}, sw::kConditionsNotSatisfied};
   const std::size_t want = c.le.value_or(256);
   if (want > pending_.size()) return {{}, sw::WrongLe(pending_.size())};
   Reply r;

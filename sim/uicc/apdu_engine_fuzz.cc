@@ -1,7 +1,8 @@
 // Fuzzes the card with a sequence of APDUs against the sample profile.
 // Input: byte 0 = options (b1 strict T=0, b2 GSM class, b3 GSM only,
 // b4 20 logical channels), then records [len][len bytes]; len 0 = Reset().
-// Invariant checked: every response ends in a status word.
+// Invariants checked: every response ends in a status word, carries at most
+// 256 data bytes, and 61xx appears only in strict T=0 mode.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -33,7 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     }
     const std::size_t n = len < size - i ? len : size - i;
     const auto r = card.Transmit({data + i, n});
-    if (r.size() < 2) std::abort();
+    // A response is data (at most 256 bytes, short APDUs) plus SW1 SW2,
+    // and only strict T=0 mode ever answers 61xx.
+    if (r.size() < 2 || r.size() > 258) std::abort();
+    if (!o.strict_t0 && r[r.size() - 2] == 0x61) std::abort();
     i += n;
   }
   return 0;

@@ -809,6 +809,14 @@ TEST_F(GsmCardTest, RecordsInGsmMode) {
   EXPECT_EQ(Send(card_, "A0B2010410"), "6700");
 }
 
+TEST(CardDualMode, UiccGetResponseDoesNotHandOutGsmData) {
+  CardOptions o;
+  o.gsm_cla = true;
+  Card card(SampleFileSystem(), PinStore::Default(), o);
+  EXPECT_EQ(Send(card, "A0A40000023F00"), "9F17");
+  EXPECT_EQ(Send(card, "00C0000017"), "6985");
+}
+
 TEST(CardDualMode, BothClassesShareTheBasicChannel) {
   CardOptions o;
   o.gsm_cla = true;
