@@ -207,6 +207,21 @@ TEST_F(CardTest, SelectPkcs15DfByNameAndReadOdf) {
   EXPECT_EQ(Send(card_, "00B0000008"), "A7063004040244019000");
 }
 
+TEST_F(CardTest, Pkcs15FilesReadWithLeTakenFromFcpSizeAsOpenScDoes) {
+  // uicc.md §4: 00 A4 08 00 04 5015 5032, Le from FCP tag 80.
+  const std::string fcp = Data(card_, "00A408000450155032");
+  const auto size_at = fcp.find("8002");
+  ASSERT_NE(size_at, std::string::npos) << fcp;
+  const std::string le = fcp.substr(size_at + 6, 2);
+  EXPECT_EQ(le, "28");  // 40-byte TokenInfo
+  const std::string token = Data(card_, "00B00000" + le);
+  EXPECT_EQ(token.substr(0, 4), "3026");
+  EXPECT_NE(token.find("5669727475616C2055494343"), std::string::npos);
+  // The DF itself carries its DF name (tag 84) for OpenSC's app binding.
+  EXPECT_NE(Data(card_, "00A40800025015").find("840CA000000063504B43532D3135"),
+            std::string::npos);
+}
+
 TEST_F(CardTest, SelectBadParametersAnswer6A86Or6A87) {
   EXPECT_EQ(Sw(card_, "00A40204023F00"), "6A86");     // P1=02
   EXPECT_EQ(Sw(card_, "00A40008023F00"), "6A86");     // P2=08 (FMD)
