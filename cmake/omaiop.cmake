@@ -49,7 +49,7 @@ function(omaiop_add_layer NAME DIR)
     target_link_libraries(${NAME}_test PRIVATE ${NAME} ${ARG_TEST_DEPS}
                           GTest::gmock GTest::gtest_main)
     gtest_discover_tests(${NAME}_test DISCOVERY_TIMEOUT 120
-      PROPERTIES LABELS "unit;${NAME}")
+      TEST_PREFIX "${NAME}." PROPERTIES LABELS unit)
   endif()
 
   file(GLOB fuzzers CONFIGURE_DEPENDS ${DIR}/*_fuzz.cc)
@@ -57,6 +57,9 @@ function(omaiop_add_layer NAME DIR)
     get_filename_component(stem ${f} NAME_WE)
     add_executable(${stem} ${f})
     target_link_libraries(${stem} PRIVATE ${NAME})
+    # All fuzz targets in one place for scripts/fuzz.
+    set_target_properties(${stem} PROPERTIES
+      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
     if(OMAIOP_FUZZ)
       target_link_options(${stem} PRIVATE -fsanitize=fuzzer)
     else()
