@@ -15,7 +15,8 @@ void AppendBase128(Bytes& out, std::uint64_t v) {
     tmp[n++] = static_cast<std::uint8_t>(v & 0x7F);
     v >>= 7;
   } while (v != 0);
-  while (n-- > 0) out.push_back(static_cast<std::uint8_t>(tmp[n] | (n ? 0x80 : 0)));
+  while (n-- > 0)
+    out.push_back(static_cast<std::uint8_t>(tmp[n] | (n ? 0x80 : 0)));
 }
 
 }  // namespace
@@ -29,8 +30,8 @@ Result<Bytes> EncodeOidValue(std::string_view dotted) {
     while (pos < dotted.size() && dotted[pos] != '.') {
       const char c = dotted[pos];
       if (c < '0' || c > '9') {
-        return Error("OID '" + std::string(dotted) + "': '" + std::string(1, c) +
-                         "' is not a digit",
+        return Error("OID '" + std::string(dotted) + "': '" +
+                         std::string(1, c) + "' is not a digit",
                      pos, kRuleOid);
       }
       const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
@@ -54,12 +55,13 @@ Result<Bytes> EncodeOidValue(std::string_view dotted) {
     ++pos;  // '.'
   }
   if (arcs.size() < 2) {
-    return Error("OID '" + std::string(dotted) + "': needs at least two arcs", 0,
-                 kRuleOid);
+    return Error("OID '" + std::string(dotted) + "': needs at least two arcs",
+                 0, kRuleOid);
   }
   if (arcs[0] > 2) {
-    return Error("OID '" + std::string(dotted) + "': first arc must be 0, 1 or 2",
-                 0, "X.660 §A.2, X.690 §8.19.4");
+    return Error(
+        "OID '" + std::string(dotted) + "': first arc must be 0, 1 or 2", 0,
+        "X.660 §A.2, X.690 §8.19.4");
   }
   if (arcs[0] < 2 && arcs[1] >= 40) {
     return Error("OID '" + std::string(dotted) +
@@ -129,7 +131,8 @@ Result<std::string> DecodeOidValue(ByteView content, std::size_t offset) {
 Bytes EncodeIntegerValue(std::int64_t v) {
   Bytes out;
   for (int i = 7; i >= 0; --i)
-    out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
+    out.push_back(
+        static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> (8 * i)));
   // Drop redundant leading octets (X.690 §8.3.2).
   std::size_t skip = 0;
   while (skip + 1 < out.size() &&
@@ -215,7 +218,8 @@ Bytes EncodeNamedBitsValue(std::uint32_t bits) {
   Bytes out(1 + octets, 0);
   out[0] = static_cast<std::uint8_t>(octets * 8 - nbits);
   for (int i = 0; i <= highest; ++i)
-    if (bits & (1u << i)) out[1 + i / 8] |= static_cast<std::uint8_t>(0x80 >> (i % 8));
+    if (bits & (1u << i))
+      out[1 + i / 8] |= static_cast<std::uint8_t>(0x80 >> (i % 8));
   return out;
 }
 
@@ -231,9 +235,9 @@ Result<std::uint32_t> DecodeNamedBitsValue(ByteView content, std::size_t offset,
   }
   const std::uint8_t unused = content[0];
   if (unused > 7) {
-    return Error("BIT STRING unused-bits octet " + std::to_string(unused) +
-                     " > 7",
-                 offset, "X.690 §8.6.2.2");
+    return Error(
+        "BIT STRING unused-bits octet " + std::to_string(unused) + " > 7",
+        offset, "X.690 §8.6.2.2");
   }
   if (content.size() == 1 && unused != 0) {
     return Error("empty BIT STRING with non-zero unused-bits octet", offset,

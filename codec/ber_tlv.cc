@@ -18,21 +18,36 @@ std::string Hex2(std::uint8_t b) {
 
 const char* UniversalName(std::uint32_t n) {
   switch (n) {
-    case 1: return "BOOLEAN";
-    case 2: return "INTEGER";
-    case 3: return "BIT STRING";
-    case 4: return "OCTET STRING";
-    case 5: return "NULL";
-    case 6: return "OBJECT IDENTIFIER";
-    case 10: return "ENUMERATED";
-    case 12: return "UTF8String";
-    case 16: return "SEQUENCE";
-    case 17: return "SET";
-    case 19: return "PrintableString";
-    case 22: return "IA5String";
-    case 23: return "UTCTime";
-    case 24: return "GeneralizedTime";
-    default: return nullptr;
+    case 1:
+      return "BOOLEAN";
+    case 2:
+      return "INTEGER";
+    case 3:
+      return "BIT STRING";
+    case 4:
+      return "OCTET STRING";
+    case 5:
+      return "NULL";
+    case 6:
+      return "OBJECT IDENTIFIER";
+    case 10:
+      return "ENUMERATED";
+    case 12:
+      return "UTF8String";
+    case 16:
+      return "SEQUENCE";
+    case 17:
+      return "SET";
+    case 19:
+      return "PrintableString";
+    case 22:
+      return "IA5String";
+    case 23:
+      return "UTCTime";
+    case 24:
+      return "GeneralizedTime";
+    default:
+      return nullptr;
   }
 }
 
@@ -108,13 +123,14 @@ std::uint32_t TagNumberOf(TlvTag tag) {
 }
 
 Result<TlvTag> MakeTag(TagClass cls, bool constructed, std::uint32_t number) {
-  const std::uint32_t first = static_cast<std::uint32_t>(cls) << 6 |
-                              (constructed ? 0x20u : 0u);
+  const std::uint32_t first =
+      static_cast<std::uint32_t>(cls) << 6 | (constructed ? 0x20u : 0u);
   if (number < 31) return first | number;
   if ((first | 0x1F) == 0xFF) {
-    return Error("private constructed tag with number >= 31 would start with "
-                 "FF, which ISO/IEC 7816-4 reserves",
-                 Diagnostic::kNoOffset, kRuleTag);
+    return Error(
+        "private constructed tag with number >= 31 would start with "
+        "FF, which ISO/IEC 7816-4 reserves",
+        Diagnostic::kNoOffset, kRuleTag);
   }
   if (number < 128) return (first | 0x1F) << 8 | number;
   if (number < (1u << 14)) {
@@ -128,14 +144,16 @@ Result<TlvTag> MakeTag(TagClass cls, bool constructed, std::uint32_t number) {
 
 Status ValidateTag(TlvTag tag) {
   const std::size_t n = TagSize(tag);
-  if (n == 0) return Error("tag 00 is not a tag", Diagnostic::kNoOffset, kRuleTag);
+  if (n == 0)
+    return Error("tag 00 is not a tag", Diagnostic::kNoOffset, kRuleTag);
   if (n > kMaxTagOctets) {
     return Error("tag " + TagToHex(tag) + " longer than 3 octets",
                  Diagnostic::kNoOffset, kRuleTag);
   }
   const std::uint8_t first = FirstOctet(tag);
   if (first == 0xFF) {
-    return Error("tag FF is reserved (filler)", Diagnostic::kNoOffset, kRuleTag);
+    return Error("tag FF is reserved (filler)", Diagnostic::kNoOffset,
+                 kRuleTag);
   }
   const bool multi = (first & 0x1F) == 0x1F;
   if (multi != (n > 1)) {
@@ -205,9 +223,9 @@ Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options) {
     std::uint32_t number = 0;
     for (std::size_t i = 1;; ++i) {
       if (reader.empty()) {
-        return Error("truncated tag: subsequent octet " + std::to_string(i) +
-                         " missing",
-                     tlv.offset, kRuleTag);
+        return Error(
+            "truncated tag: subsequent octet " + std::to_string(i) + " missing",
+            tlv.offset, kRuleTag);
       }
       const std::uint8_t o = reader.peek();
       if (i == 1 && o == 0x80) {
@@ -261,7 +279,10 @@ Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options) {
       reader.Skip(1);
     }
     if (options.strict_der) {
-      const std::size_t min_n = len < 0x80 ? 0 : len <= 0xFF ? 1 : len <= 0xFFFF ? 2 : 3;
+      const std::size_t min_n = len < 0x80      ? 0
+                                : len <= 0xFF   ? 1
+                                : len <= 0xFFFF ? 2
+                                                : 3;
       if (n != min_n) {
         return Error("non-minimal length: " + std::to_string(len) + " in " +
                          std::to_string(n + 1) + " octets",
@@ -272,8 +293,8 @@ Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options) {
   tlv.header_length = reader.offset() - tlv.offset;
   if (reader.remaining() < len) {
     return Error("length " + std::to_string(len) + " of tag " + TagToHex(tag) +
-                     " runs past the end (" + std::to_string(reader.remaining()) +
-                     " octets left)",
+                     " runs past the end (" +
+                     std::to_string(reader.remaining()) + " octets left)",
                  length_offset, kRuleLength);
   }
   tlv.value = reader.rest().first(len);
@@ -299,8 +320,8 @@ Result<Tlv> ParseSingleTlv(ByteView data, const BerTlvOptions& options,
                  kRuleTag);
   }
   if (tlvs.size() > 1) {
-    return Error("unexpected data object after the first one",
-                 tlvs[1].offset, kRuleTag);
+    return Error("unexpected data object after the first one", tlvs[1].offset,
+                 kRuleTag);
   }
   return std::move(tlvs[0]);
 }

@@ -98,7 +98,8 @@ struct Tlv {
 // Reads the identifier and length octets at the reader's position. The
 // returned Tlv has tag/offset/header_length and a value view (no children).
 // Does not skip padding.
-Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options = {});
+Result<Tlv> ReadTlvHeader(ByteReader& reader,
+                          const BerTlvOptions& options = {});
 
 // Parses a sequence of data objects (a card file, a record, a constructed
 // value), skipping 00/FF filler if allowed. `base_offset` is where data[0]
@@ -109,6 +110,11 @@ Result<std::vector<Tlv>> ParseTlvs(ByteView data,
 // Exactly one data object; only filler (if allowed) may follow it.
 Result<Tlv> ParseSingleTlv(ByteView data, const BerTlvOptions& options = {},
                            std::size_t base_offset = 0);
+// The tree borrows the input: parsing a temporary buffer would dangle.
+Result<std::vector<Tlv>> ParseTlvs(Bytes&& data, const BerTlvOptions& = {},
+                                   std::size_t = 0) = delete;
+Result<Tlv> ParseSingleTlv(Bytes&& data, const BerTlvOptions& = {},
+                           std::size_t = 0) = delete;
 
 // First top-level object along a tag path, e.g. FindTlv(tlvs, {0x61, 0x4F}).
 const Tlv* FindTlv(std::span<const Tlv> tlvs,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <random>
 
 #include "codec/openssl_oracle_testutil.h"
@@ -9,10 +10,14 @@
 namespace omaiop::codec {
 namespace {
 
-Bytes H(std::string_view hex) {
+// Hex test vectors live until the end of the program, so parse trees (which
+// borrow their input) can be built straight from H("...").
+const Bytes& H(std::string_view hex) {
+  static std::deque<Bytes> keep;
   auto r = ParseHex(hex);
   EXPECT_TRUE(r.ok()) << r.error().ToString();
-  return r.ok() ? *r : Bytes{};
+  keep.push_back(r.ok() ? *r : Bytes{});
+  return keep.back();
 }
 
 BerTlvOptions Strict() {
@@ -108,9 +113,9 @@ TEST(BerTlvTag, LowNumberInHighFormOnlyInStrictDer) {
 TEST(BerTlvTag, ValidateTagRejectsMalformedTagValues) {
   EXPECT_FALSE(ValidateTag(0x00).ok());
   EXPECT_FALSE(ValidateTag(0xFF).ok());
-  EXPECT_FALSE(ValidateTag(0x1F).ok());      // needs subsequent octets
-  EXPECT_FALSE(ValidateTag(0x5F81).ok());    // last octet has b8 set
-  EXPECT_FALSE(ValidateTag(0x3001).ok());    // 30 is single-octet
+  EXPECT_FALSE(ValidateTag(0x1F).ok());    // needs subsequent octets
+  EXPECT_FALSE(ValidateTag(0x5F81).ok());  // last octet has b8 set
+  EXPECT_FALSE(ValidateTag(0x3001).ok());  // 30 is single-octet
   EXPECT_FALSE(ValidateTag(0xBF800101).ok());
   EXPECT_TRUE(ValidateTag(0x5F2D).ok());
 }
@@ -127,7 +132,10 @@ TEST(BerTlvLength, AllDefiniteFormsParse) {
   for (std::size_t len : {0u, 1u, 127u, 128u, 255u, 256u, 65535u, 65536u}) {
     Bytes value(len, 0xAB);
     Bytes enc = EncodeTlv(0x04, value);
-    const std::size_t expect_hl = len < 128 ? 2 : len < 256 ? 3 : len < 65536 ? 4 : 5;
+    const std::size_t expect_hl = len < 128     ? 2
+                                  : len < 256   ? 3
+                                  : len < 65536 ? 4
+                                                : 5;
     EXPECT_EQ(enc.size(), expect_hl + len);
     auto t = ParseSingleTlv(enc, Strict());
     ASSERT_TRUE(t.ok()) << len << ": " << t.error().ToString();
@@ -192,7 +200,8 @@ TEST(BerTlvLength, NonMinimalLengthOnlyRejectedInStrictDer) {
   EXPECT_TRUE(ParseTlvs(ok83, Strict()).ok());
 }
 
-// --- padding ------------------------------------------------------------------
+// --- padding
+// ------------------------------------------------------------------
 
 TEST(BerTlvPadding, FillerBeforeBetweenAndAfterIsSkippedByDefault) {
   auto t = ParseTlvs(H("00 FF 04 01 AA FF FF 00 30 03 04 01 BB FF FF FF"));
@@ -219,10 +228,11 @@ TEST(BerTlvPadding, FillerIsAnErrorWhenDisabled) {
 }
 
 TEST(BerTlvPadding, AllFillerIsEmptyButNotASingleTlv) {
-  auto t = ParseTlvs(Bytes(32, 0xFF));
+  const Bytes ff(32, 0xFF);
+  auto t = ParseTlvs(ff);
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(t->empty());
-  EXPECT_FALSE(ParseSingleTlv(Bytes(32, 0xFF)).ok());
+  EXPECT_FALSE(ParseSingleTlv(ff).ok());
 }
 
 TEST(BerTlvSingle, SecondObjectIsReported) {
@@ -250,7 +260,8 @@ TEST(BerTlvTree, OffsetsHeaderLengthsAndLookups) {
   EXPECT_EQ(FindTlv(*t, {0x61, 0x99}), nullptr);
   EXPECT_EQ(FindTlv(*t, {0x04})->value[0], 0xFF);
   std::vector<std::pair<TlvTag, std::size_t>> walk;
-  ForEachTlv(*t, [&](const Tlv& x, std::size_t d) { walk.emplace_back(x.tag, d); });
+  ForEachTlv(*t,
+             [&](const Tlv& x, std::size_t d) { walk.emplace_back(x.tag, d); });
   std::vector<std::pair<TlvTag, std::size_t>> expect = {
       {0x61, 0}, {0x4F, 1}, {0x50, 1}, {0x73, 1}, {0x04, 0}};
   EXPECT_EQ(walk, expect);
@@ -299,7 +310,8 @@ TEST(BerTlvTree, ChildrenNotParsedWhenDisabled) {
   EXPECT_TRUE(t->children.empty());
 }
 
-// --- encoder ------------------------------------------------------------------
+// --- encoder
+// ------------------------------------------------------------------
 
 TEST(BerTlvEncode, MinimalLengths) {
   Bytes out;
@@ -317,7 +329,9 @@ TEST(BerTlvEncode, BuilderNestsAndMatchesWorkedOdf) {
   b.Open(0xA7).Open(0x30).Add(0x04, H("5207")).Close().Close();
   auto der = b.Finish();
   ASSERT_TRUE(der.ok());
-  EXPECT_EQ(ToHex(*der), "A7063004040252" "07");
+  EXPECT_EQ(ToHex(*der),
+            "A7063004040252"
+            "07");
 }
 
 TEST(BerTlvEncode, BuilderUsesLongFormWhenNested) {
@@ -325,7 +339,10 @@ TEST(BerTlvEncode, BuilderUsesLongFormWhenNested) {
   b.Open(0x30).Add(0x04, Bytes(200, 1)).Close();
   auto der = b.Finish();
   ASSERT_TRUE(der.ok());
-  EXPECT_EQ(ToHex(ByteView(*der).first(5)), "3081CB" "04" "81");
+  EXPECT_EQ(ToHex(ByteView(*der).first(5)),
+            "3081CB"
+            "04"
+            "81");
 }
 
 TEST(BerTlvEncode, BuilderReportsMisuse) {
@@ -355,7 +372,8 @@ TEST(BerTlvDescribe, TreeCarriesOffsetsAndNotes) {
   EXPECT_EQ(n.notes[0].offset, 6u);
 }
 
-// --- OpenSSL oracle -------------------------------------------------------------
+// --- OpenSSL oracle
+// -------------------------------------------------------------
 
 TEST(BerTlvOracle, OpenSslAsn1ParseAgreesOnBuiltTrees) {
   ASSERT_TRUE(testing::HaveOpenSslCli()) << testing::kInstallOpenSsl;
@@ -382,7 +400,8 @@ TEST(BerTlvOracle, OpenSslAsn1ParseAgreesOnBuiltTrees) {
           [[fallthrough]];
         default: {
           // Sizes across the short/81/82 boundaries.
-          static const std::size_t kSizes[] = {0, 1, 2, 127, 128, 255, 256, 300};
+          static const std::size_t kSizes[] = {0,   1,   2,   127,
+                                               128, 255, 256, 300};
           Bytes v(kSizes[rng() % 8], static_cast<std::uint8_t>(rng()));
           b.Add(rng() % 2 ? 0x04 : ContextTag(rng() % 9, false), v);
         }

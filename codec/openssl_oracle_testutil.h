@@ -112,16 +112,17 @@ inline void ExpectSameTreeAsOpenSsl(ByteView der) {
   strict.strict_der = true;
   strict.allow_padding = false;
   auto ours = ParseTlvs(der, strict);
-  ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+  ASSERT_TRUE(ours.ok()) << ours.error().ToString() << " in " << ToHex(der);
   auto theirs = OpenSslAsn1Parse(der);
   ASSERT_TRUE(theirs.has_value());
   auto flat = Flatten(*ours);
   ASSERT_EQ(flat.size(), theirs->size()) << ToHex(der);
   for (std::size_t i = 0; i < flat.size(); ++i) {
     EXPECT_EQ(flat[i], (*theirs)[i])
-        << "node " << i << " of " << ToHex(der) << ": ours off=" << flat[i].offset
-        << " d=" << flat[i].depth << " hl=" << flat[i].header_length
-        << " l=" << flat[i].length << "; openssl off=" << (*theirs)[i].offset
+        << "node " << i << " of " << ToHex(der)
+        << ": ours off=" << flat[i].offset << " d=" << flat[i].depth
+        << " hl=" << flat[i].header_length << " l=" << flat[i].length
+        << "; openssl off=" << (*theirs)[i].offset
         << " d=" << (*theirs)[i].depth << " hl=" << (*theirs)[i].header_length
         << " l=" << (*theirs)[i].length;
   }
@@ -143,7 +144,8 @@ inline std::optional<Bytes> OpenSslOidDer(const std::string& dotted) {
 // Dotted text of a DER OID per OpenSSL (d2i_ASN1_OBJECT + OBJ_obj2txt).
 inline std::optional<std::string> OpenSslOidText(ByteView der) {
   const unsigned char* p = der.data();
-  ASN1_OBJECT* obj = d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(der.size()));
+  ASN1_OBJECT* obj =
+      d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(der.size()));
   if (obj == nullptr) return std::nullopt;
   char buf[1024];
   int n = OBJ_obj2txt(buf, sizeof buf, obj, /*no_name=*/1);

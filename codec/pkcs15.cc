@@ -33,21 +33,20 @@ ByteView RawTlv(const Tlv& t) {
 }
 
 bool IsContextConstructed(TlvTag tag) {
-  return TagClassOf(tag) == TagClass::kContextSpecific &&
-         TagIsConstructed(tag);
+  return TagClassOf(tag) == TagClass::kContextSpecific && TagIsConstructed(tag);
 }
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 Status ParseCommonObjectAttributes(const Tlv& seq, CommonObjectAttributes& out,
                                    const Pkcs15Options& options) {
-  OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(seq, kTagSequence,
-                                         "CommonObjectAttributes", kRuleCommon));
+  OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(
+      seq, kTagSequence, "CommonObjectAttributes", kRuleCommon));
   for (const Tlv& c : seq.children) {
     switch (c.tag) {
       case kTagUtf8String: {
-        OMAIOP_ASSIGN_OR_RETURN(out.label,
-                                asn1::DecodeUtf8Value(c.value, c.value_offset()));
+        OMAIOP_ASSIGN_OR_RETURN(
+            out.label, asn1::DecodeUtf8Value(c.value, c.value_offset()));
         break;
       }
       case kTagBitString: {
@@ -68,9 +67,8 @@ Status ParseCommonObjectAttributes(const Tlv& seq, CommonObjectAttributes& out,
 
 Status ParseCommonDataObjectAttributes(const Tlv& seq,
                                        CommonDataObjectAttributes& out) {
-  OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(seq, kTagSequence,
-                                         "CommonDataObjectAttributes",
-                                         kRuleDodf));
+  OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(
+      seq, kTagSequence, "CommonDataObjectAttributes", kRuleDodf));
   for (const Tlv& c : seq.children) {
     if (c.tag == kTagUtf8String) {
       OMAIOP_ASSIGN_OR_RETURN(out.application_name,
@@ -117,12 +115,14 @@ Result<DataObject> ParseDataObject(const Tlv& t, const Pkcs15Options& options) {
   }
   const auto& ch = t.children;
   if (ch.size() < 3) {
-    return Error("DODF entry needs commonObjectAttributes, classAttributes and "
-                 "typeAttributes [1]; found " +
-                     std::to_string(ch.size()) + " element(s)",
-                 t.offset, kRuleDodf);
+    return Error(
+        "DODF entry needs commonObjectAttributes, classAttributes and "
+        "typeAttributes [1]; found " +
+            std::to_string(ch.size()) + " element(s)",
+        t.offset, kRuleDodf);
   }
-  OMAIOP_RETURN_IF_ERROR(ParseCommonObjectAttributes(ch[0], obj.common, options));
+  OMAIOP_RETURN_IF_ERROR(
+      ParseCommonObjectAttributes(ch[0], obj.common, options));
   OMAIOP_RETURN_IF_ERROR(ParseCommonDataObjectAttributes(ch[1], obj.data));
   const Tlv& type_attrs = ch[TypeAttributesIndex(t)];
   OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(type_attrs, kTagTypeAttrs,
@@ -154,8 +154,8 @@ Result<DataObject> ParseDataObject(const Tlv& t, const Pkcs15Options& options) {
       const Tlv& oid = inner.children[0];
       OMAIOP_RETURN_IF_ERROR(
           asn1::ExpectTag(oid, kTagOid, "OidDO.id", kRuleDodf));
-      OMAIOP_ASSIGN_OR_RETURN(obj.oid,
-                              asn1::DecodeOidValue(oid.value, oid.value_offset()));
+      OMAIOP_ASSIGN_OR_RETURN(
+          obj.oid, asn1::DecodeOidValue(oid.value, oid.value_offset()));
       OMAIOP_RETURN_IF_ERROR(ParseObjectValue(inner.children[1], obj, options));
       break;
     }
@@ -165,9 +165,12 @@ Result<DataObject> ParseDataObject(const Tlv& t, const Pkcs15Options& options) {
 
 std::string DataObjectTypeName(DataObjectType t) {
   switch (t) {
-    case DataObjectType::kOpaque: return "opaqueDO";
-    case DataObjectType::kExternal: return "externalIDO [0]";
-    case DataObjectType::kOid: return "oidDO [1]";
+    case DataObjectType::kOpaque:
+      return "opaqueDO";
+    case DataObjectType::kExternal:
+      return "externalIDO [0]";
+    case DataObjectType::kOid:
+      return "oidDO [1]";
   }
   return "?";
 }
@@ -180,7 +183,8 @@ Result<OdfEntry> ParseOdfEntry(const Tlv& t, const Pkcs15Options& options) {
   }
   OdfEntry e;
   e.offset = t.offset;
-  e.kind = static_cast<ObjectKind>(std::min<std::uint32_t>(TagNumberOf(t.tag), 255));
+  e.kind =
+      static_cast<ObjectKind>(std::min<std::uint32_t>(TagNumberOf(t.tag), 255));
   if (t.children.size() != 1) {
     return Error("ODF entry " + TagToHex(t.tag) +
                      " must hold exactly one PathOrObjects element, found " +
@@ -199,9 +203,9 @@ Result<OdfEntry> ParseOdfEntry(const Tlv& t, const Pkcs15Options& options) {
 
 Result<ApplicationTemplate> ParseAppTemplate(const Tlv& t) {
   if (t.tag != kTagAppTemplate) {
-    return Error("expected application template tag 61, found " +
-                     TagToHex(t.tag),
-                 t.offset, kRuleDir);
+    return Error(
+        "expected application template tag 61, found " + TagToHex(t.tag),
+        t.offset, kRuleDir);
   }
   ApplicationTemplate app;
   app.offset = t.offset;
@@ -226,13 +230,15 @@ Result<ApplicationTemplate> ParseAppTemplate(const Tlv& t) {
 Status AddDataObjectBody(TlvBuilder& b, const DataObject& o) {
   b.Open(kTagSequence);
   if (o.common.label) b.Add(kTagUtf8String, *o.common.label);
-  if (o.common.flags) b.Add(kTagBitString, asn1::EncodeNamedBitsValue(*o.common.flags));
+  if (o.common.flags)
+    b.Add(kTagBitString, asn1::EncodeNamedBitsValue(*o.common.flags));
   if (o.common.auth_id) b.Add(kTagOctetString, *o.common.auth_id);
   b.Close();
   b.Open(kTagSequence);
   if (o.data.application_name) b.Add(kTagUtf8String, *o.data.application_name);
   if (o.data.application_oid) {
-    OMAIOP_ASSIGN_OR_RETURN(Bytes oid, asn1::EncodeOidValue(*o.data.application_oid));
+    OMAIOP_ASSIGN_OR_RETURN(Bytes oid,
+                            asn1::EncodeOidValue(*o.data.application_oid));
     b.Add(kTagOid, oid);
   }
   b.Close();
@@ -338,7 +344,8 @@ Bytes EncodePath(const Path& path) {
   TlvBuilder b;
   b.Open(kTagSequence).Add(kTagOctetString, path.path);
   if (path.index) b.Add(kTagInteger, asn1::EncodeIntegerValue(*path.index));
-  if (path.length) b.Add(kTagPathLength, asn1::EncodeIntegerValue(*path.length));
+  if (path.length)
+    b.Add(kTagPathLength, asn1::EncodeIntegerValue(*path.length));
   b.Close();
   return *b.Finish();  // fixed, valid tags: cannot fail below 16 MB
 }
@@ -374,7 +381,8 @@ ProtoNode DescribePath(const Tlv& seq) {
     if (c.tag == kTagInteger && p->index)
       n.Add("index", std::to_string(*p->index), c.offset, c.total_length());
     if (c.tag == kTagPathLength && p->length)
-      n.Add("length [0]", std::to_string(*p->length), c.offset, c.total_length());
+      n.Add("length [0]", std::to_string(*p->length), c.offset,
+            c.total_length());
   }
   return n;
 }
@@ -412,7 +420,8 @@ Result<std::vector<ApplicationTemplate>> ParseDirRecords(
 
 Result<std::vector<ApplicationTemplate>> ParseDirFile(
     ByteView content, const Pkcs15Options& options) {
-  OMAIOP_ASSIGN_OR_RETURN(std::vector<Tlv> tlvs, ParseTlvs(content, options.ber));
+  OMAIOP_ASSIGN_OR_RETURN(std::vector<Tlv> tlvs,
+                          ParseTlvs(content, options.ber));
   std::vector<ApplicationTemplate> apps;
   for (const Tlv& t : tlvs) {
     OMAIOP_ASSIGN_OR_RETURN(ApplicationTemplate app, ParseAppTemplate(t));
@@ -424,9 +433,17 @@ Result<std::vector<ApplicationTemplate>> ParseDirFile(
 Result<Bytes> EncodeDirRecord(const ApplicationTemplate& app,
                               std::size_t record_length) {
   if (app.aid.empty() || app.aid.size() > 16) {
-    return Error("AID of " + std::to_string(app.aid.size()) +
-                     " octets (must be 1..16)",
-                 Diagnostic::kNoOffset, "ISO/IEC 7816-4 §8.2.1.2");
+    return Error(
+        "AID of " + std::to_string(app.aid.size()) + " octets (must be 1..16)",
+        Diagnostic::kNoOffset, "ISO/IEC 7816-4 §8.2.1.2");
+  }
+  if (app.discretionary) {
+    // 73 is a constructed tag, so its value must be BER-TLV data objects.
+    if (auto d = ParseTlvs(*app.discretionary); !d.ok()) {
+      Diagnostic e = d.error();
+      e.what = "discretionary data (73) is not BER-TLV: " + e.what;
+      return e;
+    }
   }
   TlvBuilder b;
   b.Open(kTagAppTemplate).Add(kTagAid, app.aid);
@@ -480,16 +497,16 @@ ProtoNode DescribeDirRecord(ByteView record, std::size_t base_offset,
       root.children.push_back(std::move(raw));
       continue;
     }
-    ProtoNode& n = root.Add("Application template (61)", "", t.offset,
-                            t.total_length());
+    ProtoNode& n =
+        root.Add("Application template (61)", "", t.offset, t.total_length());
     for (const Tlv& c : t.children) {
       switch (c.tag) {
         case kTagAid:
-          n.Add("AID (4F)",
-                ToHex(c.value) + (std::ranges::equal(c.value, kPkcs15Aid)
-                                      ? " (PKCS#15)"
-                                      : ""),
-                c.offset, c.total_length());
+          n.Add(
+              "AID (4F)",
+              ToHex(c.value) +
+                  (std::ranges::equal(c.value, kPkcs15Aid) ? " (PKCS#15)" : ""),
+              c.offset, c.total_length());
           break;
         case kTagAppLabel:
           n.Add("Label (50)", Quote(AsString(c.value)), c.offset,
@@ -518,9 +535,9 @@ ProtoNode DescribeDirRecord(ByteView record, std::size_t base_offset,
 
 std::string ObjectKindName(ObjectKind kind) {
   static const char* const kNames[] = {
-      "privateKeys",  "publicKeys",          "trustedPublicKeys",
-      "secretKeys",   "certificates",        "trustedCertificates",
-      "usefulCertificates", "dataObjects",   "authObjects"};
+      "privateKeys",        "publicKeys",   "trustedPublicKeys",
+      "secretKeys",         "certificates", "trustedCertificates",
+      "usefulCertificates", "dataObjects",  "authObjects"};
   const auto n = static_cast<std::size_t>(kind);
   if (n < std::size(kNames)) return kNames[n];
   return "unknown [" + std::to_string(n) + "]";
@@ -617,9 +634,15 @@ Result<std::vector<DataObject>> ParseDodf(ByteView content,
 Result<Bytes> EncodeDataObject(const DataObject& o) {
   TlvBuilder b;
   switch (o.type) {
-    case DataObjectType::kOpaque: b.Open(kTagSequence); break;
-    case DataObjectType::kExternal: b.Open(kTagExternalDo); break;
-    case DataObjectType::kOid: b.Open(kTagOidDo); break;
+    case DataObjectType::kOpaque:
+      b.Open(kTagSequence);
+      break;
+    case DataObjectType::kExternal:
+      b.Open(kTagExternalDo);
+      break;
+    case DataObjectType::kOid:
+      b.Open(kTagOidDo);
+      break;
   }
   OMAIOP_RETURN_IF_ERROR(AddDataObjectBody(b, o));
   b.Close();
@@ -669,8 +692,8 @@ ProtoNode DescribeDodf(ByteView content, const Pkcs15Options& options,
     ProtoNode& n = root.Add(DataObjectTypeName(o->type), o->oid.value_or(""),
                             t.offset, t.total_length());
     const Tlv& coa = t.children[0];
-    ProtoNode& c = n.Add("CommonObjectAttributes", "", coa.offset,
-                         coa.total_length());
+    ProtoNode& c =
+        n.Add("CommonObjectAttributes", "", coa.offset, coa.total_length());
     for (const Tlv& x : coa.children) {
       if (x.tag == kTagUtf8String && o->common.label)
         c.Add("label", Quote(*o->common.label), x.offset, x.total_length());
@@ -696,12 +719,14 @@ ProtoNode DescribeDodf(ByteView content, const Pkcs15Options& options,
               x.total_length());
     }
     const Tlv& ta = t.children[TypeAttributesIndex(t)];
-    ProtoNode& a = n.Add("typeAttributes [1]", "", ta.offset, ta.total_length());
+    ProtoNode& a =
+        n.Add("typeAttributes [1]", "", ta.offset, ta.total_length());
     if (ta.children.empty()) continue;
     const Tlv& inner = ta.children[0];
     const Tlv* value = &inner;
     if (o->type == DataObjectType::kOid) {
-      ProtoNode& od = a.Add("OidDO", *o->oid, inner.offset, inner.total_length());
+      ProtoNode& od =
+          a.Add("OidDO", *o->oid, inner.offset, inner.total_length());
       const Tlv& oid = inner.children[0];
       od.Add("id", *o->oid, oid.offset, oid.total_length());
       value = &inner.children[1];

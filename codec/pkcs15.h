@@ -30,8 +30,8 @@ namespace omaiop::codec::pkcs15 {
 inline constexpr std::array<std::uint8_t, 12> kPkcs15Aid = {
     0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
 
-// Default FIDs (PKCS#15 v1.1 defaults as OpenSC pkcs15.c uses them). Card issuers may differ;
-// readers follow EF.DIR / ODF paths.
+// Default FIDs (PKCS#15 v1.1 defaults as OpenSC pkcs15.c uses them). Card
+// issuers may differ; readers follow EF.DIR / ODF paths.
 inline constexpr std::uint16_t kFidDir = 0x2F00;
 inline constexpr std::uint16_t kFidPkcs15AppDf = 0x5015;
 inline constexpr std::uint16_t kFidOdf = 0x5031;
@@ -59,11 +59,13 @@ struct ProvScOids {
   std::string config2 = "2.23.43.7.3";    // UNCERTAIN
 };
 
-inline constexpr char kRuleDir[] = "ETSI TS 102 221 §13.1, ISO/IEC 7816-4 §8.2.1.1";
+inline constexpr char kRuleDir[] =
+    "ETSI TS 102 221 §13.1, ISO/IEC 7816-4 §8.2.1.1";
 inline constexpr char kRuleOdf[] = "PKCS#15 v1.1 ASN.1: PKCS15Objects (EF.ODF)";
 inline constexpr char kRuleDodf[] = "PKCS#15 v1.1 ASN.1: DataType (EF.DODF)";
 inline constexpr char kRulePath[] = "PKCS#15 v1.1 ASN.1: Path";
-inline constexpr char kRuleCommon[] = "PKCS#15 v1.1 ASN.1: CommonObjectAttributes";
+inline constexpr char kRuleCommon[] =
+    "PKCS#15 v1.1 ASN.1: CommonObjectAttributes";
 
 struct Pkcs15Options {
   BerTlvOptions ber;  // padding tolerance (default on), strict DER, depth cap
@@ -206,7 +208,7 @@ inline constexpr std::uint32_t kFlagModifiable = 1u << 1;
 struct CommonObjectAttributes {
   std::optional<std::string> label;    // UTF8String
   std::optional<std::uint32_t> flags;  // named bits
-  std::optional<Bytes> auth_id;        // OCTET STRING; present ⇒ PIN-protected
+  std::optional<Bytes> auth_id;  // OCTET STRING; present ⇒ PIN-protected
   friend bool operator==(const CommonObjectAttributes&,
                          const CommonObjectAttributes&) = default;
 };
