@@ -311,16 +311,16 @@ TEST(Pkcs15Odf, AllKindsRoundTripWithPadding) {
 
 TEST(Pkcs15Odf, NonPathAlternativeIsKeptEncoded) {
   // privateKeys [0] { objects [0] {...} }: kept as raw octets.
-  auto odf = ParseOdf(H("A0 05 A0 03 30 01 00 A7 06 30 04 04 02 52 07"));
+  auto odf = ParseOdf(H("A0 06 A0 04 30 02 05 00 A7 06 30 04 04 02 52 07"));
   ASSERT_TRUE(odf.ok()) << odf.error().ToString();
   ASSERT_EQ(odf->size(), 2u);
   EXPECT_FALSE((*odf)[0].path.has_value());
-  EXPECT_EQ(ToHex((*odf)[0].other), "A003300100");
+  EXPECT_EQ(ToHex((*odf)[0].other), "A00430020500");
   EXPECT_EQ(FindOdfEntry(*odf, ObjectKind::kPrivateKeys), nullptr);
   auto der = EncodeOdf(*odf);
   ASSERT_TRUE(der.ok());
   EXPECT_EQ(ToHex(*der),
-            "A005A003300100A70630040402"
+            "A006A00430020500A70630040402"
             "5207");
 }
 
