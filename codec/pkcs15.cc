@@ -38,6 +38,16 @@ bool IsContextConstructed(TlvTag tag) {
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
+// Raw card text (EF.DIR label, TS 102 221 Annex A may be UCS2): quoted when
+// printable UTF-8, hex otherwise, so that text and JSON output stay valid.
+std::string RenderText(ByteView raw) {
+  std::string s = AsString(raw);
+  bool printable = asn1::IsValidUtf8(s);
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7F) printable = false;
+  return printable ? Quote(s) : ToHex(raw);
+}
+
 Status ParseCommonObjectAttributes(const Tlv& seq, CommonObjectAttributes& out,
                                    const Pkcs15Options& options) {
   OMAIOP_RETURN_IF_ERROR(asn1::ExpectTag(
@@ -251,7 +261,8 @@ Status AddDataObjectBody(TlvBuilder& b, const DataObject& o) {
     b.Open(kTagSequence).Add(kTagOid, oid);
   }
   if (o.path) {
-    b.Raw(EncodePath(*o.path));
+    OMAIOP_ASSIGN_OR_RETURN(Bytes path, EncodePath(*o.path));
+    b.Raw(path);
   } else if (!o.other_value.empty()) {
     b.Raw(o.other_value);
   } else {
@@ -340,14 +351,14 @@ Result<Path> ParsePath(const Tlv& seq, const Pkcs15Options& options) {
   return p;
 }
 
-Bytes EncodePath(const Path& path) {
+Result<Bytes> EncodePath(const Path& path) {
   TlvBuilder b;
   b.Open(kTagSequence).Add(kTagOctetString, path.path);
   if (path.index) b.Add(kTagInteger, asn1::EncodeIntegerValue(*path.index));
   if (path.length)
     b.Add(kTagPathLength, asn1::EncodeIntegerValue(*path.length));
   b.Close();
-  return *b.Finish();  // fixed, valid tags: cannot fail below 16 MB
+  return b.Finish();  // fails only beyond the 0x83 (16 MB) length limit
 }
 
 ProtoNode DescribePath(const Tlv& seq) {
@@ -509,8 +520,7 @@ ProtoNode DescribeDirRecord(ByteView record, std::size_t base_offset,
               c.offset, c.total_length());
           break;
         case kTagAppLabel:
-          n.Add("Label (50)", Quote(AsString(c.value)), c.offset,
-                c.total_length());
+          n.Add("Label (50)", RenderText(c.value), c.offset, c.total_length());
           break;
         case kTagAppPath:
           n.Add("Path (51)", ToHex(c.value), c.offset, c.total_length());
@@ -565,7 +575,8 @@ Result<Bytes> EncodeOdf(std::span<const OdfEntry> entries) {
     }
     b.Open(ContextTag(static_cast<std::uint8_t>(e.kind), true));
     if (e.path) {
-      b.Raw(EncodePath(*e.path));
+      OMAIOP_ASSIGN_OR_RETURN(Bytes path, EncodePath(*e.path));
+      b.Raw(path);
     } else if (!e.other.empty()) {
       b.Raw(e.other);
     } else {

@@ -103,7 +103,8 @@ Result<std::vector<std::uint16_t>> SplitPathFids(ByteView path,
 Bytes ResolvePath(ByteView app_df, ByteView path);
 
 Result<Path> ParsePath(const Tlv& sequence, const Pkcs15Options& options = {});
-Bytes EncodePath(const Path& path);
+// Fails only beyond the 0x83 (16 MB) length limit.
+Result<Bytes> EncodePath(const Path& path);
 ProtoNode DescribePath(const Tlv& sequence);
 
 // ---------------------------------------------------------------------------

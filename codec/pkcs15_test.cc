@@ -209,6 +209,9 @@ TEST(Pkcs15Dir, DescribeMarksPkcs15Aid) {
   ASSERT_NE(label, nullptr);
   EXPECT_EQ(label->value, "\"PKCS15 demo\"");
   EXPECT_TRUE(DescribeDirRecord(H("62 00")).children[0].notes.size() == 1);
+  // A UCS2 label (TS 102 221 Annex A, 0x80 coding) is shown in hex.
+  ProtoNode ucs2 = DescribeDirRecord(H("61 08 4F 01 01 50 03 80 00 41"));
+  EXPECT_EQ(ucs2.children[0].Find("Label (50)")->value, "800041");
 }
 
 // --- Path
@@ -216,7 +219,7 @@ TEST(Pkcs15Dir, DescribeMarksPkcs15Aid) {
 
 TEST(Pkcs15Path, IndexAndLengthRoundTrip) {
   Path p{H("3F0050155208"), 16, 200};
-  Bytes der = EncodePath(p);
+  Bytes der = *EncodePath(p);
   EXPECT_EQ(ToHex(der),
             "300F04063F005015520802011080"
             "0200C8");
