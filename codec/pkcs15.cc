@@ -755,4 +755,59 @@ ProtoNode DescribeDodf(ByteView content, const Pkcs15Options& options,
   return root;
 }
 
+// ---------------------------------------------------------------------------
+// EF.TokenInfo
+
+Result<TokenInfo> ParseTokenInfo(ByteView content, const Pkcs15Options& options,
+                                 std::size_t base_offset) {
+  OMAIOP_ASSIGN_OR_RETURN(Tlv seq,
+                          ParseSingleTlv(content, options.ber, base_offset));
+  OMAIOP_RETURN_IF_ERROR(
+      asn1::ExpectTag(seq, kTagSequence, "TokenInfo", kRuleTokenInfo));
+  const auto& ch = seq.children;
+  TokenInfo info;
+  std::size_t i = 0;
+  auto missing = [&](const char* what) {
+    return Error(std::string("TokenInfo: missing ") + what,
+                 i < ch.size() ? ch[i].offset : seq.offset, kRuleTokenInfo);
+  };
+  if (i >= ch.size() || ch[i].tag != kTagInteger) return missing("version");
+  OMAIOP_ASSIGN_OR_RETURN(info.version, asn1::DecodeIntegerValue(
+                                            ch[i].value, ch[i].value_offset()));
+  ++i;
+  if (i >= ch.size() || ch[i].tag != kTagOctetString)
+    return missing("serialNumber");
+  info.serial_number.assign(ch[i].value.begin(), ch[i].value.end());
+  ++i;
+  if (i < ch.size() && ch[i].tag == kTagUtf8String) {
+    OMAIOP_ASSIGN_OR_RETURN(
+        info.manufacturer_id,
+        asn1::DecodeUtf8Value(ch[i].value, ch[i].value_offset()));
+    ++i;
+  }
+  if (i < ch.size() && ch[i].tag == 0x80) {  // label [0] IMPLICIT UTF8String
+    OMAIOP_ASSIGN_OR_RETURN(
+        info.label, asn1::DecodeUtf8Value(ch[i].value, ch[i].value_offset()));
+    ++i;
+  }
+  if (i >= ch.size() || ch[i].tag != kTagBitString)
+    return missing("tokenflags");
+  OMAIOP_ASSIGN_OR_RETURN(
+      info.token_flags,
+      asn1::DecodeNamedBitsValue(ch[i].value, ch[i].value_offset(),
+                                 options.ber.strict_der));
+  return info;
+}
+
+Result<Bytes> EncodeTokenInfo(const TokenInfo& info) {
+  TlvBuilder b;
+  b.Open(kTagSequence)
+      .Add(kTagInteger, asn1::EncodeIntegerValue(info.version))
+      .Add(kTagOctetString, info.serial_number);
+  if (info.manufacturer_id) b.Add(kTagUtf8String, *info.manufacturer_id);
+  if (info.label) b.Add(0x80, *info.label);
+  b.Add(kTagBitString, asn1::EncodeNamedBitsValue(info.token_flags)).Close();
+  return b.Finish();
+}
+
 }  // namespace omaiop::codec::pkcs15

@@ -255,4 +255,29 @@ const DataObject* FindDataObjectByLabel(std::span<const DataObject> objects,
 ProtoNode DescribeDodf(ByteView content, const Pkcs15Options& options = {},
                        std::size_t base_offset = 0);
 
+// ---------------------------------------------------------------------------
+// EF.TokenInfo (default 5032; OpenSC reads it before anything else, uicc.md
+// §4): TokenInfo ::= SEQUENCE { version INTEGER, serialNumber OCTET STRING,
+// manufacturerID UTF8String OPTIONAL, label [0] UTF8String OPTIONAL,
+// tokenflags BIT STRING, ... }. Later optional fields are skipped.
+inline constexpr char kRuleTokenInfo[] = "PKCS#15 v1.1 ASN.1: TokenInfo";
+// TokenFlags ::= BIT STRING { readonly(0), loginRequired(1),
+//                             prnGeneration(2), eidCompliant(3) }
+inline constexpr std::uint32_t kTokenReadOnly = 1u << 0;
+inline constexpr std::uint32_t kTokenLoginRequired = 1u << 1;
+
+struct TokenInfo {
+  std::int64_t version = 0;  // v1(0)
+  Bytes serial_number;
+  std::optional<std::string> manufacturer_id;
+  std::optional<std::string> label;
+  std::uint32_t token_flags = 0;
+  friend bool operator==(const TokenInfo&, const TokenInfo&) = default;
+};
+
+Result<TokenInfo> ParseTokenInfo(ByteView content,
+                                 const Pkcs15Options& options = {},
+                                 std::size_t base_offset = 0);
+Result<Bytes> EncodeTokenInfo(const TokenInfo& info);
+
 }  // namespace omaiop::codec::pkcs15

@@ -1,6 +1,7 @@
 // libFuzzer target for the PKCS#15 parsers (codec/pkcs15.h): every input is
-// fed to the EF.DIR record/file, EF.ODF and EF.DODF parsers and their
-// Describe functions. Whatever parses must survive encode → parse unchanged.
+// fed to the EF.DIR record/file, EF.ODF, EF.DODF and EF.TokenInfo parsers and
+// their Describe functions. Whatever parses must survive encode → parse
+// unchanged.
 #include <cstddef>
 #include <cstdint>
 
@@ -45,5 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     (void)p15::FindDataObjectByOid(*dodf, p15::kOidDmBootstrap);
   }
   (void)p15::DescribeDodf(in);
+
+  if (auto ti = p15::ParseTokenInfo(in); ti.ok()) {
+    auto enc = p15::EncodeTokenInfo(*ti);
+    if (enc.ok()) {
+      auto again = p15::ParseTokenInfo(*enc);
+      if (!again.ok() || *again != *ti) __builtin_trap();
+    }
+  }
   return 0;
 }

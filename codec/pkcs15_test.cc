@@ -503,6 +503,50 @@ TEST(Pkcs15Dodf, DescribeShowsOidLabelAndPathWithOffsets) {
   EXPECT_EQ(bad.children[0].notes.size(), 1u);
 }
 
+// --- EF.TokenInfo
+// -------------------------------------------------------------------
+
+TEST(Pkcs15TokenInfo, OpenScAcceptedBytesParseAndReencodeAsDer) {
+  // uicc.md §4 (pkcs15-tool --dump printed it): tokenflags 03 02 00 00 is
+  // BER with a redundant zero octet; our encoder emits DER 03 01 00.
+  const Bytes& bytes =
+      H("30 26 02 01 00 04 05 0123456789 0C 08 44656D6F204D6672 "
+        "80 0C 5669727475616C2055494343 03 02 00 00");
+  auto info = ParseTokenInfo(bytes);
+  ASSERT_TRUE(info.ok()) << info.error().ToString();
+  EXPECT_EQ(info->version, 0);
+  EXPECT_EQ(ToHex(info->serial_number), "0123456789");
+  EXPECT_EQ(info->manufacturer_id, std::string("Demo Mfr"));
+  EXPECT_EQ(info->label, std::string("Virtual UICC"));
+  EXPECT_EQ(info->token_flags, 0u);
+  Pkcs15Options der;
+  der.ber.strict_der = true;
+  EXPECT_FALSE(ParseTokenInfo(bytes, der).ok());  // trailing zero octet
+  auto enc = EncodeTokenInfo(*info);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(ToHex(*enc),
+            "302502010004050123456789"
+            "0C0844656D6F204D6672"
+            "800C5669727475616C2055494343"
+            "030100");
+  EXPECT_EQ(*ParseTokenInfo(*enc, der), *info);
+}
+
+TEST(Pkcs15TokenInfo, MissingMandatoryFieldsAreReported) {
+  auto no_flags = ParseTokenInfo(H("30 07 02 01 00 04 02 0102"));
+  ASSERT_FALSE(no_flags.ok());
+  EXPECT_NE(no_flags.error().what.find("tokenflags"), std::string::npos);
+  auto no_serial = ParseTokenInfo(H("30 07 02 01 00 03 02 07 80"));
+  ASSERT_FALSE(no_serial.ok());
+  EXPECT_EQ(no_serial.error().offset, 5u);
+  EXPECT_FALSE(ParseTokenInfo(H("31 00")).ok());
+  TokenInfo ro{0, H("01"), {}, "x", kTokenReadOnly | kTokenLoginRequired};
+  auto enc = EncodeTokenInfo(ro);
+  ASSERT_TRUE(enc.ok());
+  EXPECT_EQ(*ParseTokenInfo(*enc), ro);
+  testing::ExpectSameTreeAsOpenSsl(*enc);
+}
+
 // --- OpenSSL oracle
 // ------------------------------------------------------------------
 
