@@ -30,10 +30,14 @@ std::string PinMacDigits(std::string_view k, ByteView body, std::size_t n) {
 
 std::string_view SecMethodName(SecMethod m) {
   switch (m) {
-    case SecMethod::kNetwPin: return "NETWPIN";
-    case SecMethod::kUserPin: return "USERPIN";
-    case SecMethod::kUserNetwPin: return "USERNETWPIN";
-    case SecMethod::kUserPinMac: return "USERPINMAC";
+    case SecMethod::kNetwPin:
+      return "NETWPIN";
+    case SecMethod::kUserPin:
+      return "USERPIN";
+    case SecMethod::kUserNetwPin:
+      return "USERNETWPIN";
+    case SecMethod::kUserPinMac:
+      return "USERPINMAC";
   }
   return "?";
 }
@@ -53,8 +57,7 @@ Result<Bytes> ImsiToKey(std::string_view imsi) {
   }
   for (std::size_t i = 0; i < imsi.size(); ++i) {
     if (!IsDigit(imsi[i])) {
-      return Error(std::string("non-digit character '") + imsi[i] +
-                       "' in IMSI",
+      return Error(std::string("non-digit character '") + imsi[i] + "' in IMSI",
                    i, kRuleImsi);
     }
   }
@@ -108,10 +111,14 @@ Result<std::string> ComputeMac(SecMethod method, std::string_view imsi,
 
 std::string_view MacVerdictName(MacVerdict v) {
   switch (v) {
-    case MacVerdict::kMatches: return "matches";
-    case MacVerdict::kDoesNotMatch: return "does not match";
-    case MacVerdict::kMalformedLength: return "malformed: wrong length";
-    case MacVerdict::kMalformedNonHex: return "malformed: non-hex character";
+    case MacVerdict::kMatches:
+      return "matches";
+    case MacVerdict::kDoesNotMatch:
+      return "does not match";
+    case MacVerdict::kMalformedLength:
+      return "malformed: wrong length";
+    case MacVerdict::kMalformedNonHex:
+      return "malformed: non-hex character";
     case MacVerdict::kLowerCaseRejected:
       return "malformed: lower-case hex rejected";
   }
@@ -147,9 +154,8 @@ Result<MacVerification> VerifyMac(SecMethod method, std::string_view imsi,
       continue;
     }
     v.verdict = MacVerdict::kMalformedNonHex;
-    v.detail = "non-hex character 0x" +
-               ToHex(AsBytes(mac_text.substr(i, 1))) + " at index " +
-               std::to_string(i);
+    v.detail = "non-hex character 0x" + ToHex(AsBytes(mac_text.substr(i, 1))) +
+               " at index " + std::to_string(i);
     return v;
   }
   if (upper == v.expected_mac) {
@@ -179,13 +185,20 @@ Result<std::string> MakeUserPinMacPin(std::string_view k, ByteView body) {
 
 std::string_view UserPinMacVerdictName(UserPinMacVerdict v) {
   switch (v) {
-    case UserPinMacVerdict::kMatches: return "matches";
-    case UserPinMacVerdict::kDoesNotMatch: return "does not match";
-    case UserPinMacVerdict::kEmpty: return "empty PIN";
-    case UserPinMacVerdict::kOddLength: return "odd PIN length";
-    case UserPinMacVerdict::kNonDigit: return "non-digit in PIN";
-    case UserPinMacVerdict::kTooShort: return "PIN too short";
-    case UserPinMacVerdict::kTooLong: return "PIN too long";
+    case UserPinMacVerdict::kMatches:
+      return "matches";
+    case UserPinMacVerdict::kDoesNotMatch:
+      return "does not match";
+    case UserPinMacVerdict::kEmpty:
+      return "empty PIN";
+    case UserPinMacVerdict::kOddLength:
+      return "odd PIN length";
+    case UserPinMacVerdict::kNonDigit:
+      return "non-digit in PIN";
+    case UserPinMacVerdict::kTooShort:
+      return "PIN too short";
+    case UserPinMacVerdict::kTooLong:
+      return "PIN too long";
   }
   return "?";
 }

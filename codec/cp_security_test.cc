@@ -57,13 +57,13 @@ TEST(ImsiToKey, ShortOddAndEvenImsi) {
 
 // RFC 2202 §3 test cases 1, 2, 3, 4, 6 and 7.
 TEST(HmacSha1, Rfc2202Vectors) {
-  EXPECT_EQ(ToHex(HmacSha1(Bytes(20, 0x0B), AsBytes("Hi There")),
-                  HexCase::kLower),
-            "b617318655057264e28bc0b6fb378c8ef146be00");
-  EXPECT_EQ(ToHex(HmacSha1(AsBytes("Jefe"),
-                           AsBytes("what do ya want for nothing?")),
-                  HexCase::kLower),
-            "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(
+      ToHex(HmacSha1(Bytes(20, 0x0B), AsBytes("Hi There")), HexCase::kLower),
+      "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(
+      ToHex(HmacSha1(AsBytes("Jefe"), AsBytes("what do ya want for nothing?")),
+            HexCase::kLower),
+      "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(ToHex(HmacSha1(Bytes(20, 0xAA), Bytes(50, 0xDD)), HexCase::kLower),
             "125d7342b9ac11cd91a39af48aa17b4f63f175d3");
   EXPECT_EQ(ToHex(HmacSha1(Hex("0102030405060708090a0b0c0d0e0f10111213141516"
@@ -77,18 +77,17 @@ TEST(HmacSha1, Rfc2202Vectors) {
                              "Key First")),
             HexCase::kLower),
       "aa4ae5e15272d00e95705637ce8a3b55ed402112");
-  EXPECT_EQ(
-      ToHex(HmacSha1(Bytes(80, 0xAA),
-                     AsBytes("Test Using Larger Than Block-Size Key and "
-                             "Larger Than One Block-Size Data")),
-            HexCase::kLower),
-      "e8e99d0f45237d786d6bbaa7965c7808bbff1a91");
+  EXPECT_EQ(ToHex(HmacSha1(Bytes(80, 0xAA),
+                           AsBytes("Test Using Larger Than Block-Size Key and "
+                                   "Larger Than One Block-Size Data")),
+                  HexCase::kLower),
+            "e8e99d0f45237d786d6bbaa7965c7808bbff1a91");
 }
 
 TEST(DeriveKey, EachMethod) {
-  EXPECT_EQ(ToHex(DeriveKey(SecMethod::kNetwPin, "123456789012345", "9")
-                      .value()),
-            "1932547698103254");
+  EXPECT_EQ(
+      ToHex(DeriveKey(SecMethod::kNetwPin, "123456789012345", "9").value()),
+      "1932547698103254");
   EXPECT_EQ(ToHex(DeriveKey(SecMethod::kUserPin, "", "1234").value()),
             "31323334");
   EXPECT_EQ(ToHex(DeriveKey(SecMethod::kUserNetwPin, "123456789012345", "1234")
@@ -98,9 +97,9 @@ TEST(DeriveKey, EachMethod) {
 }
 
 TEST(ComputeMac, NetwPinMatchesIndependentHmac) {
-  EXPECT_EQ(ComputeMac(SecMethod::kNetwPin, "123456789012345", "", kBody)
-                .value(),
-            "FCDEC030D728BD4A73D8D51814E9685FA294A96A");
+  EXPECT_EQ(
+      ComputeMac(SecMethod::kNetwPin, "123456789012345", "", kBody).value(),
+      "FCDEC030D728BD4A73D8D51814E9685FA294A96A");
 }
 
 TEST(ComputeMac, UserPinAndUserNetwPin) {
