@@ -1,6 +1,7 @@
 #include "codec/wsp_push.h"
 
 #include <cstdio>
+#include <iterator>
 #include <string>
 
 #include "codec/byte_reader.h"
@@ -394,6 +395,8 @@ Status ParseHeader(ByteReader& r, WspPush& push, ProtoNode* parent) {
                 WspValue i,
                 ToInteger(*value, value_off, "X-Wap-Application-Id"));
             id.code = static_cast<std::uint32_t>(i.integer);
+            std::string_view app = WellKnownApplicationIdName(*id.code);
+            if (!app.empty()) rendered = std::string(app);
           }
           push.application_id = id;
           consumed = true;
@@ -589,6 +592,18 @@ std::string_view WellKnownHeaderName(std::uint8_t code) {
     default:
       return "";
   }
+}
+
+std::string_view WellKnownApplicationIdName(std::uint32_t code) {
+  static constexpr const char* kNames[] = {
+      "x-wap-application:*",      "x-wap-application:push.sia",
+      "x-wap-application:wml.ua", "x-wap-application:wta.ua",
+      "x-wap-application:mms.ua", "x-wap-application:push.syncml",
+      "x-wap-application:loc.ua", "x-wap-application:syncml.dm",
+      "x-wap-application:drm.ua", "x-wap-application:emn.ua",
+      "x-wap-application:wv.ua",
+  };
+  return code < std::size(kNames) ? kNames[code] : "";
 }
 
 std::string WspContentType::MediaName() const {

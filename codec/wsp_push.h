@@ -63,6 +63,9 @@ std::string_view WellKnownContentTypeName(std::uint32_t code);
 std::optional<std::uint8_t> WellKnownContentTypeCode(std::string_view name);
 std::string_view WellKnownParameterName(std::uint8_t code);  // "" if unknown
 std::string_view WellKnownHeaderName(std::uint8_t code);     // "" if unknown
+// OMNA Push Application ID registry, codes 0x00..0x0A (as in Wireshark's
+// vals_wap_application_ids): 0x04 "x-wap-application:mms.ua", ...
+std::string_view WellKnownApplicationIdName(std::uint32_t code);
 
 // One encoded WSP value (§8.4.2.1 / §8.4.1.2): how it is on the wire.
 struct WspValue {

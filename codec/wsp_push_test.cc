@@ -148,6 +148,9 @@ TEST(WspPush, ApplicationIdOnWireIsAF) {
   auto p = ParseWspPush(pdu);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->application_id->code, 4u);
+  EXPECT_EQ(WellKnownApplicationIdName(4), "x-wap-application:mms.ua");
+  EXPECT_EQ(WellKnownApplicationIdName(7), "x-wap-application:syncml.dm");
+  EXPECT_EQ(WellKnownApplicationIdName(11), "");
   EXPECT_EQ(p->body, Hex("03"));
 }
 
