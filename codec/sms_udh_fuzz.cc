@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   DescribeSmsUserData(in, 0);
   if (ud.ok() && EncodeSmsUserData(*ud) != Bytes(in.begin(), in.end()))
     __builtin_trap();  // every octet is kept, so encoding is exact
-  ParseSmsUserData(in, 0, false);
+  (void)ParseSmsUserData(in, 0, false);
 
   // Reassembly: the input as a sequence of <length octet><segment>.
   {
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     for (int i = 0; i < 16 && pos < size; ++i) {
       std::size_t len = data[pos++];
       if (len > size - pos) len = size - pos;
-      r.Add(in.subspan(pos, len), pos);
+      (void)r.Add(in.subspan(pos, len), pos);
       pos += len;
     }
     r.Missing();

@@ -1,5 +1,6 @@
 #include "codec/wsp_push.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <string>
@@ -633,8 +634,9 @@ std::optional<std::string> WspContentType::Mac() const {
 WspHeader WspHeader::WellKnown(std::uint8_t code, ByteView value) {
   WspHeader h;
   h.code = code & 0x7F;
-  h.raw.push_back(static_cast<std::uint8_t>(0x80 | code));
-  h.raw.insert(h.raw.end(), value.begin(), value.end());
+  h.raw.resize(1 + value.size());  // sized first: GCC 12 -Warray-bounds
+  h.raw[0] = static_cast<std::uint8_t>(0x80 | code);
+  std::copy(value.begin(), value.end(), h.raw.begin() + 1);
   return h;
 }
 

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   ProtoNode tree = DescribeWspPush(in, 3);
   // The tree and the parser must agree on whether the PDU is malformed.
   if (p.ok() != tree.notes.empty()) __builtin_trap();
-  ParseWspPush(in, 0, {.accept_confirmed_push = true});
+  (void)ParseWspPush(in, 0, {.accept_confirmed_push = true});
   if (!p.ok()) return 0;
   if (p->body_offset - 3 + p->body.size() != size) __builtin_trap();
   // Encoding is canonical: once re-parsed, it is a fixed point.
