@@ -341,6 +341,12 @@ std::string PushFlagText(std::uint8_t f) {
   return s;
 }
 
+// A Uri-value is a Text-string; one starting with '"' reads as a Quoted-string
+// (§8.4.2.1), so the quote is kept in the text to re-encode the same octets.
+std::string TextAsSent(const WspValue& v) {
+  return v.kind == WspValue::Kind::kQuotedText ? "\"" + v.text : v.text;
+}
+
 // Decodes one header after the content type into `push`.
 Status ParseHeader(ByteReader& r, WspPush& push, ProtoNode* parent) {
   WspHeader h;
@@ -390,7 +396,7 @@ Status ParseHeader(ByteReader& r, WspPush& push, ProtoNode* parent) {
         if (!push.application_id) {
           WspApplicationId id;
           if (value->is_text()) {
-            id.uri = value->text;
+            id.uri = TextAsSent(*value);
           } else {
             OMAIOP_ASSIGN_OR_RETURN(
                 WspValue i,
@@ -405,7 +411,7 @@ Status ParseHeader(ByteReader& r, WspPush& push, ProtoNode* parent) {
         break;
       case kHdrXWapInitiatorUri:
         if (!push.initiator_uri && value->is_text()) {
-          push.initiator_uri = value->text;
+          push.initiator_uri = TextAsSent(*value);
           consumed = true;
         }
         break;

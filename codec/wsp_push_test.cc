@@ -143,6 +143,14 @@ TEST(WspPush, ApplicationIdUriForm) {
   EXPECT_FALSE(back->application_id->code.has_value());
 }
 
+TEST(WspPush, QuotedUriKeepsItsQuote) {  // found by wsp_push_fuzz
+  Bytes pdu = Hex("01 06 06 B6 B1 22 22 61 00");
+  auto p = ParseWspPush(pdu);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->initiator_uri, "\"\"a");
+  EXPECT_EQ(EncodeWspPush(*p), pdu);
+}
+
 TEST(WspPush, ApplicationIdOnWireIsAF) {
   Bytes pdu = Hex("01 06 03 B6 AF 84 03");
   auto p = ParseWspPush(pdu);
