@@ -72,10 +72,13 @@ codec::Result<codec::Bytes> BuildIpv4Udp(const UdpDatagram& d) {
   return p;
 }
 
-codec::Status WritePcap(const std::string& path,
-                        const std::vector<UdpDatagram>& datagrams) {
+codec::Status WritePcapRecords(const std::string& path, int link_type,
+                               const std::vector<PcapRecord>& records) {
+  // pcap_open_dead takes a DLT_ value; for these link types the DLT_ and
+  // LINKTYPE_ values are the same except raw IP (DLT_RAW is 12 or 14).
+  const int dlt = link_type == kLinkTypeRaw ? DLT_RAW : link_type;
   std::unique_ptr<pcap_t, PcapCloser> dead(pcap_open_dead_with_tstamp_precision(
-      DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_MICRO));
+      dlt, 65535, PCAP_TSTAMP_PRECISION_MICRO));
   if (!dead) {
     return codec::Error("pcap_open_dead failed", codec::Diagnostic::kNoOffset,
                         "libpcap");
@@ -86,19 +89,28 @@ codec::Status WritePcap(const std::string& path,
     return codec::Error("cannot write " + path + ": " + pcap_geterr(dead.get()),
                         codec::Diagnostic::kNoOffset, "libpcap");
   }
-  for (const UdpDatagram& d : datagrams) {
-    OMAIOP_ASSIGN_OR_RETURN(codec::Bytes pkt, BuildIpv4Udp(d));
+  for (const PcapRecord& r : records) {
     pcap_pkthdr hdr{};
-    hdr.ts.tv_sec = static_cast<time_t>(d.timestamp_us / 1000000);
-    hdr.ts.tv_usec = static_cast<suseconds_t>(d.timestamp_us % 1000000);
-    hdr.caplen = hdr.len = static_cast<bpf_u_int32>(pkt.size());
-    pcap_dump(reinterpret_cast<u_char*>(out.get()), &hdr, pkt.data());
+    hdr.ts.tv_sec = static_cast<time_t>(r.timestamp_us / 1000000);
+    hdr.ts.tv_usec = static_cast<suseconds_t>(r.timestamp_us % 1000000);
+    hdr.caplen = hdr.len = static_cast<bpf_u_int32>(r.data.size());
+    pcap_dump(reinterpret_cast<u_char*>(out.get()), &hdr, r.data.data());
   }
   if (pcap_dump_flush(out.get()) != 0) {
     return codec::Error("flushing " + path + " failed",
                         codec::Diagnostic::kNoOffset, "libpcap");
   }
   return codec::OkStatus();
+}
+
+codec::Status WritePcap(const std::string& path,
+                        const std::vector<UdpDatagram>& datagrams) {
+  std::vector<PcapRecord> records;
+  for (const UdpDatagram& d : datagrams) {
+    OMAIOP_ASSIGN_OR_RETURN(codec::Bytes pkt, BuildIpv4Udp(d));
+    records.push_back({d.timestamp_us, std::move(pkt)});
+  }
+  return WritePcapRecords(path, kLinkTypeRaw, records);
 }
 
 }  // namespace omaiop::reports

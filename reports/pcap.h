@@ -29,4 +29,17 @@ codec::Result<codec::Bytes> BuildIpv4Udp(const UdpDatagram& d);
 codec::Status WritePcap(const std::string& path,
                         const std::vector<UdpDatagram>& datagrams);
 
+// Any link type: e.g. LINKTYPE_USER0 (147) records holding GSM SMS TPDUs,
+// which tshark dissects with -o 'uat:user_dlts:"User 0 (DLT=147)","gsm_sms",
+// "0","","0",""' (reassembling concatenated SMS into WSP).
+inline constexpr int kLinkTypeRaw = 101;  // raw IPv4/IPv6
+inline constexpr int kLinkTypeUser0 = 147;
+
+struct PcapRecord {
+  std::uint64_t timestamp_us = 0;
+  codec::Bytes data;
+};
+codec::Status WritePcapRecords(const std::string& path, int link_type,
+                               const std::vector<PcapRecord>& records);
+
 }  // namespace omaiop::reports

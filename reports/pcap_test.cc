@@ -71,6 +71,22 @@ TEST(Pcap, WrittenFileReadsBackWithLibpcap) {
   std::filesystem::remove(path);
 }
 
+TEST(Pcap, User0RecordsReadBack) {
+  const std::string path = TempPath("omaiop_pcap_user0");
+  ASSERT_TRUE(WritePcapRecords(path, kLinkTypeUser0, {{5, {0x44, 0x01}}}).ok());
+  char err[PCAP_ERRBUF_SIZE];
+  pcap_t* p = pcap_open_offline(path.c_str(), err);
+  ASSERT_NE(p, nullptr) << err;
+  EXPECT_EQ(pcap_datalink(p), 147);
+  pcap_pkthdr* h = nullptr;
+  const u_char* data = nullptr;
+  ASSERT_EQ(pcap_next_ex(p, &h, &data), 1);
+  EXPECT_EQ(h->ts.tv_usec, 5);
+  EXPECT_EQ(codec::Bytes(data, data + h->caplen), (codec::Bytes{0x44, 0x01}));
+  pcap_close(p);
+  std::filesystem::remove(path);
+}
+
 TEST(Pcap, UnwritablePathIsAnError) {
   auto s = WritePcap("/nonexistent-dir/x.pcap", {UdpDatagram{}});
   ASSERT_FALSE(s.ok());

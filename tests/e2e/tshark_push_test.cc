@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "codec/cp_security.h"
+#include "codec/sms_udh.h"
 #include "codec/wsp_push.h"
 #include "codec/xml.h"
 #include "reports/pcap.h"
@@ -125,6 +126,27 @@ class TsharkPushTest : public ::testing::Test {
     if (!pcap_.empty() && !std::getenv("OMAIOP_KEEP_PCAP")) fs::remove(pcap_);
   }
 
+  // Runs tshark on pcap_ with extra options and returns the packets.
+  std::vector<Packet> RunTshark(const std::string& options) {
+    int status = 0;
+    std::string xml = RunCommand("'" + tshark_ + "' -n -r '" + pcap_ + "' " +
+                                     options + " -T pdml 2>/dev/null",
+                                 &status);
+    EXPECT_EQ(status, 0) << "tshark failed";
+    std::vector<Packet> out;
+    auto doc = codec::ParseXml(xml, "tshark PDML");
+    EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().ToString());
+    if (!doc.ok()) return out;
+    const xmlNode* root = xmlDocGetRootElement(doc->get());
+    for (const xmlNode* p = codec::FirstChildElement(root, "packet"); p;
+         p = codec::NextSiblingElement(p, "packet")) {
+      Packet pkt;
+      Collect(p, pkt);
+      out.push_back(std::move(pkt));
+    }
+    return out;
+  }
+
   // Writes the PDUs as UDP 9200 -> 2948 and returns tshark's dissection.
   std::vector<Packet> Dissect(const std::vector<Bytes>& pdus) {
     std::vector<reports::UdpDatagram> dgrams;
@@ -138,24 +160,8 @@ class TsharkPushTest : public ::testing::Test {
     }
     auto s = reports::WritePcap(pcap_, dgrams);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
-    int status = 0;
     // Port 2948 is WSP (connectionless push) by default; -d makes it explicit.
-    std::string xml =
-        RunCommand("'" + tshark_ + "' -n -r '" + pcap_ +
-                       "' -d udp.port==2948,wsp -T pdml 2>/dev/null",
-                   &status);
-    EXPECT_EQ(status, 0) << "tshark failed";
-    std::vector<Packet> out;
-    auto doc = codec::ParseXml(xml, "tshark PDML");
-    EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error().ToString());
-    if (!doc.ok()) return out;
-    const xmlNode* root = xmlDocGetRootElement(doc->get());
-    for (const xmlNode* p = codec::FirstChildElement(root, "packet"); p;
-         p = codec::NextSiblingElement(p, "packet")) {
-      Packet pkt;
-      Collect(p, pkt);
-      out.push_back(std::move(pkt));
-    }
+    std::vector<Packet> out = RunTshark("-d udp.port==2948,wsp");
     EXPECT_EQ(out.size(), pdus.size());
     return out;
   }
@@ -336,6 +342,82 @@ TEST_F(TsharkPushTest, TsharkFlagsOurDeliberateFault) {
   ASSERT_EQ(packets.size(), 1u);
   EXPECT_FALSE(packets[0].problems.empty())
       << "tshark accepted a PDU whose header length runs past its end";
+}
+
+// SMS-DELIVER TPDU (3GPP TS 23.040 §9.2.2.1) around 8-bit user data with a
+// UDH: first octet 0x44 (MTI=DELIVER, MMS, UDHI), TP-OA "12345"
+// international, PID 0, DCS 0x04 (8-bit data), SCTS 2024-11-21 12:00:00 +0,
+// TP-UDL in octets.
+Bytes SmsDeliverTpdu(const Bytes& user_data) {
+  Bytes t =
+      codec::ParseHex("44 05 91 21 43 F5 00 04 42 11 12 21 00 00 00").value();
+  t.push_back(static_cast<std::uint8_t>(user_data.size()));
+  t.insert(t.end(), user_data.begin(), user_data.end());
+  return t;
+}
+
+// Our WDP segmentation, delivered out of order, is reassembled by tshark's
+// GSM SMS dissector and handed (port 2948) to its WSP and WBXML dissectors.
+TEST_F(TsharkPushTest, SegmentedPushOverSmsReassembledByTshark) {
+  codec::WspPush push =
+      codec::MakeCpPush(0,
+                        codec::ComputeMac(codec::SecMethod::kNetwPin,
+                                          "262011234567890", "", body_)
+                            .value(),
+                        body_);
+  push.initiator_uri = "http://tps.example.com/" + std::string(150, 'p');
+  const Bytes pdu = codec::EncodeWspPush(push);
+  auto segs = codec::SegmentWdpDatagram({2948, 9200, pdu}, {.reference = 0x5A});
+  ASSERT_TRUE(segs.ok());
+  ASSERT_EQ(segs->size(), 3u) << pdu.size() << " octets";
+
+  const std::vector<std::size_t> order = {2, 0, 1};
+  std::vector<reports::PcapRecord> records;
+  for (std::size_t k = 0; k < order.size(); ++k)
+    records.push_back(
+        {1700000000000000ull + k, SmsDeliverTpdu((*segs)[order[k]])});
+  ASSERT_TRUE(
+      reports::WritePcapRecords(pcap_, reports::kLinkTypeUser0, records).ok());
+  auto packets = RunTshark(
+      "-o 'uat:user_dlts:\"User 0 (DLT=147)\",\"gsm_sms\",\"0\",\"\",\"0\","
+      "\"\"'");
+  ASSERT_EQ(packets.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    auto ud = codec::ParseSmsUserData((*segs)[order[k]]);
+    ASSERT_TRUE(ud.ok());
+    const Packet& p = packets[k];
+    const std::string label = "frame " + std::to_string(k + 1);
+    EXPECT_TRUE(p.problems.empty()) << label << ": " << p.problems[0];
+    EXPECT_EQ(p.Show("gsm_sms.destination_port"),
+              std::to_string(ud->ports->dst));
+    EXPECT_EQ(p.Show("gsm_sms.originator_port"),
+              std::to_string(ud->ports->src));
+    EXPECT_EQ(p.Show("gsm_sms.udh.mm.msg_id"),
+              std::to_string(ud->concat->reference));
+    EXPECT_EQ(p.Show("gsm_sms.udh.mm.msg_parts"),
+              std::to_string(ud->concat->total));
+    EXPECT_EQ(p.Show("gsm_sms.udh.mm.msg_part"),
+              std::to_string(ud->concat->seq));
+  }
+  const Packet& last = packets[2];
+  EXPECT_EQ(last.Show("gsm_sms.reassembled.length"),
+            std::to_string(pdu.size()));
+  auto parsed = codec::ParseWspPush(pdu);
+  ASSERT_TRUE(parsed.ok());
+  ExpectClean(last, "reassembled");
+  ExpectSameWsp(last, *parsed, "reassembled");
+  ExpectProvWbxml(last, "reassembled");
+
+  // And our own reassembler agrees with tshark on the same order.
+  codec::SmsReassembler r;
+  std::optional<codec::WdpDatagram> got;
+  for (std::size_t i : order) {
+    auto a = r.Add((*segs)[i]);
+    ASSERT_TRUE(a.ok());
+    if (a->has_value()) got = **a;
+  }
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->payload, pdu);
 }
 
 }  // namespace
