@@ -300,6 +300,20 @@ TEST(WspPushFaults, WrongMacAndSecStayVisible) {
   EXPECT_EQ(back->content_type.value_length_override, std::nullopt);
 }
 
+TEST(WspPushFaults, WrongPduTypeAndShortFormDroppingSec) {
+  WspPush p = MakeCpPush(0, kMac, kBody);
+  p.pdu_type = kWspPduConfirmedPush;
+  ExpectError(ParseWspPush(EncodeWspPush(p)), 1, "not Push", "Table 34");
+  WspPush s = MakeCpPush(0, kMac, kBody);
+  s.content_type.form = WspContentType::Form::kShort;  // SEC/MAC cannot ride
+  Bytes pdu = EncodeWspPush(s);
+  EXPECT_EQ(ToHex(Bytes(pdu.begin(), pdu.begin() + 4)), "010601B6");
+  auto back = ParseWspPush(pdu);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->content_type.Sec().has_value());
+  EXPECT_FALSE(back->content_type.Mac().has_value());
+}
+
 TEST(WspPushFaults, ForcedLengthQuote) {
   WspContentType ct;
   ct.form = WspContentType::Form::kGeneral;
