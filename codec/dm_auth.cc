@@ -5,6 +5,7 @@
 #include <openssl/md5.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -160,10 +161,13 @@ bool VerifyBasicCredential(std::string_view cred_data,
 }
 
 std::string ComputeHmacMac(std::string_view username, std::string_view password,
-                           ByteView nonce, ByteView body) {
+                           ByteView nonce, ByteView body,
+                           MacEncoding encoding) {
   Bytes data = UserPassNoncePrefix(username, password, nonce);
   std::string tail = ":" + B64Md5(body);
   data.insert(data.end(), tail.begin(), tail.end());
+  if (encoding == MacEncoding::kBase64OfHexDigest)
+    return Base64Encode(AsBytes(ToHex(Md5(data), HexCase::kLower)));
   return B64Md5(data);
 }
 
@@ -314,16 +318,22 @@ Result<HmacHeader> ParseHmacHeader(std::string_view text,
     d.rule = kRuleHmac;
     return d;
   }
-  if (mac->size() != 16)
+  const bool hex_form =
+      mac->size() == 32 &&
+      std::all_of(mac->begin(), mac->end(),
+                  [](std::uint8_t c) { return std::isxdigit(c) != 0; });
+  if (mac->size() != 16 && !hex_form)
     return err("mac decodes to " + std::to_string(mac->size()) +
-                   " octets, an MD5 digest has 16",
+                   " octets; expected an MD5 digest (16 octets, or 32 hex "
+                   "digits)",
                mac_at);
   return h;
 }
 
 Status VerifyHmac(const HmacHeader& h, std::string_view password,
-                  ByteView nonce, ByteView body) {
-  std::string expect = ComputeHmacMac(h.username, password, nonce, body);
+                  ByteView nonce, ByteView body, MacEncoding encoding) {
+  std::string expect =
+      ComputeHmacMac(h.username, password, nonce, body, encoding);
   if (!ConstantTimeEqual(h.mac, expect)) {
     return Diagnostic{
         "x-syncml-hmac mac does not match the body for username '" +

@@ -73,9 +73,21 @@ struct HmacHeader {
   std::string mac;                // B64(H(B64(H(user:pwd)):nonce:B64(H(body))))
 };
 
+// How the final digest is encoded in mac=.
+//  kBase64OfDigest: B64 of the 16 raw MD5 octets, as the formula in
+//    OMA-TS-DM_Security-V1_2 §5.1.4 reads (default).
+//  kBase64OfHexDigest: B64 of the 32 lower-case hex digits of the digest.
+//    The spec's own example header (username "Robert Jordan",
+//    mac=NTI2OTJh...) decodes to hex text "52692a00...", which is
+//    MD5("Bruce2:OhBehave:Nonce") in hex: the example is illustrative only,
+//    but it shows this form, so peers may use it [R]. Named so a test case
+//    can accept or reject it explicitly.
+enum class MacEncoding { kBase64OfDigest, kBase64OfHexDigest };
+
 // mac = B64(H(B64(H(username ":" password)) ":" nonce ":" B64(H(body)))).
 std::string ComputeHmacMac(std::string_view username, std::string_view password,
-                           ByteView nonce, ByteView body);
+                           ByteView nonce, ByteView body,
+                           MacEncoding encoding = MacEncoding::kBase64OfDigest);
 // Header value `algorithm=MD5, username="<u>", mac=<m>` (no header name).
 std::string BuildHmacHeaderValue(const HmacHeader& h);
 // Complete header line without CRLF: `x-syncml-hmac: algorithm=MD5, ...`.
@@ -84,13 +96,15 @@ std::string BuildHmacHeaderLine(const HmacHeader& h);
 // (name case-insensitive). Parameters in any order, optional whitespace
 // around ',' and '=', names case-insensitive, values token or quoted-string
 // (with \-escapes). Unknown parameters are ignored; duplicate, missing
-// username/mac, empty mac, non-MD5 algorithm, control characters and
-// unterminated quotes are diagnostics at base_offset + index.
+// username/mac, empty mac, non-MD5 algorithm, control characters,
+// unterminated quotes and a mac that is not base64 of 16 octets or of 32 hex
+// digits (see MacEncoding) are diagnostics at base_offset + index.
 Result<HmacHeader> ParseHmacHeader(std::string_view text,
                                    std::size_t base_offset = 0);
 // Checks h.mac against the body; a mismatch names the expected username.
 Status VerifyHmac(const HmacHeader& h, std::string_view password,
-                  ByteView nonce, ByteView body);
+                  ByteView nonce, ByteView body,
+                  MacEncoding encoding = MacEncoding::kBase64OfDigest);
 
 // --- nonces -----------------------------------------------------------------
 

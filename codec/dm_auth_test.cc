@@ -82,6 +82,16 @@ TEST(DmAuth, AuthTypeNamesRoundTrip) {
   EXPECT_FALSE(ParseDmAuthType("syncml:auth-x509").ok());
 }
 
+// The one published vector: OMA-TS-DM_Protocol-V1_2 §4.1.1.6 example Cred,
+// "Bruce2" / "OhBehave" / nonce "Nonce" -> Zz6EivR3yeaaENcRN6lpAQ==.
+TEST(DmAuth, Md5CredentialMatchesDmProtocolExample) {
+  EXPECT_EQ(Md5Credential("Bruce2", "OhBehave", AsBytes("Nonce")),
+            "Zz6EivR3yeaaENcRN6lpAQ==");
+  // SyncML 1.0-style B64(H(user:pwd:nonce)) would differ: guards the formula.
+  EXPECT_NE(Md5Credential("Bruce2", "OhBehave", AsBytes("Nonce")),
+            B64Md5(AsBytes("Bruce2:OhBehave:Nonce")));
+}
+
 TEST(DmAuth, Md5CredentialMatchesIndependentPython) {
   const std::string user = "Bruce1", pwd = "OhBehave";
   const Bytes nonce = {0x00, 0x01, 0xFF, 0x3A, 0x80, 0x7F, 0x10, 0x20};
@@ -164,6 +174,39 @@ TEST(DmAuth, HmacHeaderParserToleratesOrderSpacingCaseAndExtras) {
   EXPECT_EQ(r->username, "q\"\\");
 }
 
+TEST(DmAuth, SpecExampleHeaderParsesAndShowsTheHexMacForm) {
+  // OMA-TS-DM_Security-V1_2 example header (no password published).
+  auto h = ParseHmacHeader(
+      "x-syncml-hmac: algorithm=MD5, username=\"Robert Jordan\", "
+      "mac=NTI2OTJhMDAwNjYxODkwYmQ3NWUxN2RhN2ZmYmJlMzk=");
+  ASSERT_TRUE(h.ok()) << h.error().ToString();
+  EXPECT_EQ(h->username, "Robert Jordan");
+  auto mac = Base64Decode(h->mac);
+  ASSERT_TRUE(mac.ok());
+  // Its mac is b64 of the hex MD5 of "Bruce2:OhBehave:Nonce".
+  EXPECT_EQ(AsString(*mac),
+            ToHex(Md5(AsBytes("Bruce2:OhBehave:Nonce")), HexCase::kLower));
+}
+
+TEST(DmAuth, HexMacEncodingIsOnlyAcceptedWhenAsked) {
+  const Bytes nonce = {7};
+  HmacHeader h;
+  h.username = "u";
+  h.mac = ComputeHmacMac("u", "p", nonce, AsBytes("b"),
+                         MacEncoding::kBase64OfHexDigest);
+  std::string oracle = RunPython(
+      "print(base64.b64encode(md5(B(H(A[0]+b\":\"+A[1]))+b\":\"+A[2]+b\":\"+"
+      "B(H(A[3]))).hexdigest().encode()).decode())",
+      {Hex("u"), Hex("p"), "07", Hex("b")});
+  EXPECT_EQ(h.mac, oracle);
+  auto parsed = ParseHmacHeader(BuildHmacHeaderValue(h));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  EXPECT_FALSE(VerifyHmac(*parsed, "p", nonce, AsBytes("b")).ok());
+  EXPECT_TRUE(VerifyHmac(*parsed, "p", nonce, AsBytes("b"),
+                         MacEncoding::kBase64OfHexDigest)
+                  .ok());
+}
+
 struct BadHeader {
   std::string text;
   std::size_t offset;  // relative; test adds base 1000
@@ -186,6 +229,9 @@ TEST(DmAuth, HmacHeaderParserDiagnosesHostileInputWithOffset) {
       {"algorithm=SHA1, username=x, mac=" + m, 10, "unsupported algorithm"},
       {"username=x, mac=abc", 19, "mac is not base64"},
       {"username=x, mac=Zm9v", 16, "decodes to 3 octets"},
+      // 32 octets that are not all hex digits
+      {"username=x, mac=" + Base64Encode(AsBytes(std::string(32, 'z'))), 16,
+       "decodes to 32 octets"},
       {"username=x, mac=a\x7f", 17, "invalid character"},
   };
   for (const auto& c : cases) {

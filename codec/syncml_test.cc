@@ -7,6 +7,8 @@
 #include <regex>
 #include <sstream>
 
+#include "codec/dm_auth.h"
+
 namespace omaiop::codec {
 namespace {
 
@@ -101,7 +103,7 @@ TEST(SyncMl, PrefixedNamespacesAreMatchedOnLocalNames) {
 TEST(SyncMl, Package1FieldsAreModelled) {
   SyncMlMessage m = Load("model_pkg1_client_init_1201.xml");
   EXPECT_EQ(m.hdr.ver_proto, "DM/1.2");
-  EXPECT_EQ(m.hdr.source.loc_name, "Bruce1");
+  EXPECT_EQ(m.hdr.source.loc_name, "Bruce2");
   ASSERT_TRUE(m.hdr.cred.has_value());
   EXPECT_EQ(m.hdr.cred->meta->type, "syncml:auth-md5");
   EXPECT_EQ(m.hdr.cred->data, "Zz6EivR3yeaaENcRN6lpAQ==");
@@ -112,6 +114,16 @@ TEST(SyncMl, Package1FieldsAreModelled) {
   EXPECT_EQ(m.body.commands[1].items.size(), 5u);
   EXPECT_EQ(m.body.commands[1].items[4].data->text, "en-US");
   EXPECT_TRUE(m.body.final);
+}
+
+TEST(SyncMl, Package1CredVerifiesWithDmAuth) {
+  // The fixture carries the DM_Protocol §4.1.1.6 example credential.
+  SyncMlMessage m = Load("model_pkg1_client_init_1201.xml");
+  auto type = ParseDmAuthType(*m.hdr.cred->meta->type);
+  ASSERT_TRUE(type.ok());
+  EXPECT_EQ(*type, DmAuthType::kMd5);
+  EXPECT_TRUE(VerifyMd5Credential(m.hdr.cred->data, *m.hdr.source.loc_name,
+                                  "OhBehave", AsBytes("Nonce")));
 }
 
 TEST(SyncMl, TndsDataIsAnEmbeddedSubtreeInTheDdfNamespace) {
@@ -352,7 +364,7 @@ TEST(SyncMl, ClientPackage1BuilderMatchesFixture) {
   p.session_id = "1";
   p.server_uri = "http://dms.example.org/dm";
   p.device_id = "IMEI:493005100592800";
-  p.source_name = "Bruce1";
+  p.source_name = "Bruce2";
   Meta cm;
   cm.format = "b64";
   cm.type = "syncml:auth-md5";
