@@ -138,6 +138,7 @@ TEST(DmNotification, WrongVersionIsErrorOrWarningByOption) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().offset, 16u);
   EXPECT_NE(r.error().what.find("12 (not DM 1.2)"), std::string::npos);
+  EXPECT_EQ(r.error().rule, "OMA-TS-DM_Notification-V1_2 §6.2");
   DmNotificationParseOptions o;
   o.require_version_12 = false;
   auto lax = ParseDmNotification(b, 0, o);
@@ -153,6 +154,8 @@ TEST(DmNotification, SessionIdZeroIsErrorOrWarningByOption) {
   auto r = ParseDmNotification(b);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().offset, 21u);
+  EXPECT_NE(r.error().what.find("sessionid is 0"), std::string::npos);
+  EXPECT_EQ(r.error().rule, "OMA-TS-DM_Notification-V1_2 §6.2");
   DmNotificationParseOptions o;
   o.reject_session_id_zero = false;
   auto lax = ParseDmNotification(b, 0, o);
@@ -169,6 +172,7 @@ TEST(DmNotification, NonZeroFutureUseIsAWarningNotAFailure) {
   ASSERT_EQ(r->warnings.size(), 1u);
   EXPECT_EQ(r->warnings[0].offset, 17u);
   EXPECT_NE(r->warnings[0].what.find("4000001"), std::string::npos);
+  EXPECT_EQ(r->warnings[0].rule, "OMA-TS-DM_Notification-V1_2 §6.2");
 }
 
 TEST(DmNotification, EncodeMasksFieldsToTheirWidths) {
@@ -212,6 +216,22 @@ TEST(DmNotification, DescribeGivesBitFieldsAndOffsets) {
   EXPECT_EQ(srv->length, 10u);
   EXPECT_NE(t.Find("Trigger body (vendor specific)"), nullptr);
   EXPECT_EQ(t.notes.size(), 1u);  // future-use warning
+}
+
+TEST(DmNotification, DescribeShowsWrongVersionAndBadLengthAsNotes) {
+  DmNotification n = Sample();
+  n.version = 13;
+  n.session_id = 0;
+  ProtoNode t = DescribeDmNotification(EncodeDmNotification(n));
+  EXPECT_EQ(t.notes.size(), 2u);  // version, session id: shown, not fatal
+  EXPECT_NE(t.Find("Server identifier"), nullptr);
+  n = Sample();
+  n.length_identifier_override = 250;
+  ProtoNode u = DescribeDmNotification(EncodeDmNotification(n));
+  ASSERT_EQ(u.notes.size(), 1u);
+  EXPECT_EQ(u.notes[0].offset, 23u);
+  EXPECT_EQ(u.Find("Server identifier"), nullptr);
+  EXPECT_EQ(u.Find("Header")->Find("Length identifier")->value, "250");
 }
 
 TEST(DmNotification, DescribeOfTruncatedInputCarriesTheError) {

@@ -768,6 +768,24 @@ std::optional<int> Command::Code() const {
 Result<SyncMlMessage> SyncMlFromXmlDoc(const xmlDoc* doc,
                                        const SyncMlParseOptions& options) {
   if (doc == nullptr) return PathError("no document", "/", RepPro("SyncML"));
+  // Entity references left in the tree (ParseXml does not substitute) would
+  // be expanded by every text read: an amplification attack (billion laughs)
+  // and nothing a DM message needs. Predefined and character references are
+  // already text.
+  const xmlNode* root = xmlDocGetRootElement(const_cast<xmlDoc*>(doc));
+  for (const xmlNode* n = root; n;) {
+    if (n->type == XML_ENTITY_REF_NODE)
+      return PathError("entity reference &" + std::string(NodeName(n)) +
+                           "; is not allowed in a DM message",
+                       NodePath(n->parent), "XML 1.0 §4.1");
+    if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      continue;
+    }
+    while (n && n != root && !n->next) n = n->parent;
+    if (!n || n == root) break;
+    n = n->next;
+  }
   std::vector<Diagnostic> warnings;
   Parser p(options, &warnings);
   auto r = p.Message(xmlDocGetRootElement(const_cast<xmlDoc*>(doc)));
