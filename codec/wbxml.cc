@@ -184,8 +184,10 @@ std::string CharsetName(std::uint32_t mib) {
 
 class Tokenizer {
  public:
-  Tokenizer(ByteView data, const WbxmlDecodeOptions& o, std::size_t base)
-      : r_(data, base), opt_(o) {}
+  // describe: fill WbxmlToken::meaning (DecodeWbxml does not need it).
+  Tokenizer(ByteView data, const WbxmlDecodeOptions& o, std::size_t base,
+            bool describe)
+      : r_(data, base), opt_(o), describe_(describe) {}
 
   Result<WbxmlTokens> Run() {
     if (auto s = Header(); !s.ok()) return s.error();
@@ -353,8 +355,10 @@ class Tokenizer {
     (attr ? attr_page_ : tag_page_) = page;
     auto& t = Push(WbxmlTokenKind::kSwitchPage, off, 0x00, attr);
     t.number = page;
-    t.meaning = std::string("SWITCH_PAGE to ") + (attr ? "attribute" : "tag") +
-                " code page " + std::to_string(page);
+    if (describe_)
+      t.meaning = std::string("SWITCH_PAGE to ") +
+                  (attr ? "attribute" : "tag") + " code page " +
+                  std::to_string(page);
     CloseLast();
     bool known = attr ? lang_->HasAttrPage(page) : lang_->HasTagPage(page);
     if (!known) {
@@ -381,7 +385,7 @@ class Tokenizer {
         OMAIOP_ASSIGN_OR_RETURN(auto text, Text(s, off + 1));
         auto& t = Push(WbxmlTokenKind::kStrI, off, code, attr);
         t.text = std::move(text);
-        t.meaning = "STR_I \"" + t.text + "\"";
+        if (describe_) t.meaning = "STR_I \"" + t.text + "\"";
         CloseLast();
         return OkStatus();
       }
@@ -391,7 +395,8 @@ class Tokenizer {
         auto& t = Push(WbxmlTokenKind::kStrT, off, code, attr);
         t.number = idx;
         t.text = std::move(text);
-        t.meaning = "STR_T [" + std::to_string(idx) + "] \"" + t.text + "\"";
+        if (describe_)
+          t.meaning = "STR_T [" + std::to_string(idx) + "] \"" + t.text + "\"";
         CloseLast();
         return OkStatus();
       }
@@ -409,7 +414,7 @@ class Tokenizer {
         auto& t = Push(WbxmlTokenKind::kEntity, off, code, attr);
         t.number = cp;
         t.text = std::move(text);
-        t.meaning = "ENTITY &#" + std::to_string(cp) + ";";
+        if (describe_) t.meaning = "ENTITY &#" + std::to_string(cp) + ";";
         CloseLast();
         return OkStatus();
       }
@@ -425,7 +430,8 @@ class Tokenizer {
                                 r_.Take(len, "OPAQUE data", kRuleOpaque));
         auto& t = Push(WbxmlTokenKind::kOpaque, off, code, attr);
         t.data.assign(d.begin(), d.end());
-        t.meaning = "OPAQUE, " + std::to_string(len) + " octet(s)";
+        if (describe_)
+          t.meaning = "OPAQUE, " + std::to_string(len) + " octet(s)";
         CloseLast();
         return OkStatus();
       }
@@ -456,7 +462,7 @@ class Tokenizer {
         auto& t = Push(WbxmlTokenKind::kExtension, off, code, attr);
         t.text = std::move(text);
         t.number = number;
-        t.meaning = meaning;
+        if (describe_) t.meaning = meaning;
         t.known = false;
         CloseLast();
         // None of omaiop's languages defines extension tokens.
@@ -491,7 +497,8 @@ class Tokenizer {
       }
       if (code == kEnd) {
         auto& t = Push(WbxmlTokenKind::kEnd, off, code, true);
-        t.meaning = pi ? "END (of PI)" : "END (of attribute list)";
+        if (describe_)
+          t.meaning = pi ? "END (of PI)" : "END (of attribute list)";
         CloseLast();
         if (!any) {
           return Warn(
@@ -515,7 +522,7 @@ class Tokenizer {
         t.literal = true;
         t.number = idx;
         t.name = std::move(name);
-        t.meaning = "LITERAL attribute " + t.name;
+        if (describe_) t.meaning = "LITERAL attribute " + t.name;
         CloseLast();
         any = true;
         continue;
@@ -542,13 +549,14 @@ class Tokenizer {
         if (a) {
           t.name = a->name;
           t.text = a->value_prefix;
-          t.meaning = std::string("attribute ") + a->name +
-                      (*a->value_prefix ? std::string("=") + a->value_prefix
-                                        : std::string("="));
+          if (describe_)
+            t.meaning = std::string("attribute ") + a->name +
+                        (*a->value_prefix ? std::string("=") + a->value_prefix
+                                          : std::string("="));
         } else {
           t.known = false;
           t.name = Placeholder("attr", attr_page_, code);
-          t.meaning = "unknown attribute start " + Hex2(code);
+          if (describe_) t.meaning = "unknown attribute start " + Hex2(code);
           OMAIOP_RETURN_IF_ERROR(
               Warn(Error("unknown attribute start token " + Hex2(code) +
                              " on code page " + std::to_string(attr_page_) +
@@ -563,11 +571,12 @@ class Tokenizer {
         CloseLast();
         if (v) {
           t.text = v->value;
-          t.meaning = std::string("attribute value \"") + v->value + "\"";
+          if (describe_)
+            t.meaning = std::string("attribute value \"") + v->value + "\"";
         } else {
           t.known = false;
           t.text = Placeholder("value", attr_page_, code);
-          t.meaning = "unknown attribute value " + Hex2(code);
+          if (describe_) t.meaning = "unknown attribute value " + Hex2(code);
           OMAIOP_RETURN_IF_ERROR(
               Warn(Error("unknown attribute value token " + Hex2(code) +
                              " on code page " + std::to_string(attr_page_) +
@@ -582,7 +591,7 @@ class Tokenizer {
 
   Status Pi(std::size_t off) {
     auto& t = Push(WbxmlTokenKind::kPi, off, wbxml_token::kPi, false);
-    t.meaning = "PI";
+    if (describe_) t.meaning = "PI";
     CloseLast();
     return Attributes(off, true);
   }
@@ -618,9 +627,10 @@ class Tokenizer {
     t.literal = literal;
     t.known = known;
     t.number = idx;
-    t.meaning = std::string(literal ? "LITERAL tag <" : "tag <") + name + ">" +
-                ((code & kHasAttributes) ? " +attributes" : "") +
-                ((code & kHasContent) ? " +content" : "");
+    if (describe_)
+      t.meaning = std::string(literal ? "LITERAL tag <" : "tag <") + name +
+                  ">" + ((code & kHasAttributes) ? " +attributes" : "") +
+                  ((code & kHasContent) ? " +content" : "");
     CloseLast();
     if (!known) {
       OMAIOP_RETURN_IF_ERROR(Warn(Error(
@@ -682,7 +692,7 @@ class Tokenizer {
         auto& t = Push(WbxmlTokenKind::kEnd, off, code, false);
         t.depth = static_cast<int>(stack_.size()) - 1;
         t.name = stack_.back().name;
-        t.meaning = "END </" + t.name + ">";
+        if (describe_) t.meaning = "END </" + t.name + ">";
         CloseLast();
         stack_.pop_back();
         if (stack_.empty()) root_done_ = true;
@@ -714,6 +724,7 @@ class Tokenizer {
 
   ByteReader r_;
   const WbxmlDecodeOptions& opt_;
+  bool describe_;
   const WbxmlLanguage* lang_ = nullptr;
   WbxmlTokens out_;
   std::uint8_t tag_page_ = 0, attr_page_ = 0;
@@ -742,8 +753,16 @@ class DomBuilder {
       switch (tk.kind) {
         case WbxmlTokenKind::kTag: {
           xmlNode* n = xmlNewDocNode(doc_, nullptr, X(tk.name), nullptr);
-          std::string_view uri = t_.language->NamespaceOfPage(tk.page);
-          if (!uri.empty()) SetNs(n, uri);
+          // Only tokens the language resolves carry their page's namespace;
+          // LITERAL names and lenient placeholders have none.
+          std::string_view uri = tk.known && !tk.literal
+                                     ? t_.language->NamespaceOfPage(tk.page)
+                                     : std::string_view();
+          if (!uri.empty()) {
+            SetNs(n, uri);
+          } else if (!stack_.empty()) {
+            UndeclareDefaultNs(n, stack_.back());
+          }
           if (stack_.empty()) {
             xmlDocSetRootElement(doc_, n);
           } else {
@@ -790,6 +809,13 @@ class DomBuilder {
   }
 
  private:
+  // An element without namespace under one with a default namespace gets
+  // xmlns="" so that its serialised form means what the DOM says.
+  void UndeclareDefaultNs(xmlNode* n, const xmlNode* parent) {
+    if (parent->ns && parent->ns->href && parent->ns->href[0] != 0)
+      xmlSetNs(n, xmlNewNs(n, X(""), nullptr));
+  }
+
   void SetNs(xmlNode* n, std::string_view uri) {
     xmlNode* parent = stack_.empty() ? nullptr : stack_.back();
     if (parent && parent->ns &&
@@ -880,6 +906,7 @@ class DomBuilder {
         xmlNode* copy =
             xmlDocCopyNode(xmlDocGetRootElement(inner->doc.get()), doc_, 1);
         xmlAddChild(parent, copy);
+        if (copy->ns == nullptr) UndeclareDefaultNs(copy, parent);
         return OkStatus();
       }
     }
@@ -1010,9 +1037,11 @@ class Encoder {
       return OkStatus();
     }
     if (opt_.embed_foreign_roots && parent && &lang_ == &SyncMlDmLanguage() &&
-        NodeName(parent) == "Data" && !ns.empty()) {
+        NodeName(parent) == "Data") {
       const WbxmlLanguage* sub = LanguageForRootElement(NodeName(n), ns);
-      if (sub && sub != &lang_ && sub->PageOfNamespace(ns)) {
+      bool ns_fits = ns.empty() ? sub && sub->namespaces().empty()
+                                : sub && sub->PageOfNamespace(ns).has_value();
+      if (sub && sub != &lang_ && ns_fits) {
         XmlDoc tmp(xmlNewDoc(X("1.0")));
         xmlDocSetRootElement(
             tmp.get(), xmlDocCopyNode(const_cast<xmlNode*>(n), tmp.get(), 1));
@@ -1143,14 +1172,14 @@ class Encoder {
 Result<WbxmlTokens> TokenizeWbxml(ByteView data,
                                   const WbxmlDecodeOptions& options,
                                   std::size_t base_offset) {
-  return Tokenizer(data, options, base_offset).Run();
+  return Tokenizer(data, options, base_offset, true).Run();
 }
 
 Result<WbxmlDocument> DecodeWbxml(ByteView data,
                                   const WbxmlDecodeOptions& options,
                                   std::size_t base_offset) {
   OMAIOP_ASSIGN_OR_RETURN(WbxmlTokens t,
-                          TokenizeWbxml(data, options, base_offset));
+                          Tokenizer(data, options, base_offset, false).Run());
   OMAIOP_ASSIGN_OR_RETURN(XmlDoc doc, DomBuilder(t, options).Run());
   WbxmlDocument out;
   out.header = std::move(t.header);

@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     eo.literal_unknown_names = true;  // LITERAL names and lenient placeholders
     eo.version = d->header.version <= 3 ? d->header.version : 3;
     auto enc = EncodeWbxml(d->doc.get(), *d->language, eo);
-    Check(enc.ok(), "re-encode failed",
-          enc.ok() ? "" : enc.error().ToString());
+    Check(enc.ok(), "re-encode failed", enc.ok() ? "" : enc.error().ToString());
     WbxmlDecodeOptions again;
     again.strict = strict;
     again.language = d->language;
