@@ -308,6 +308,17 @@ class Tokenizer {
       if (FirstNonXmlText(s, false) == std::string::npos) return out;
       return Sanitize(s, at);
     }
+    if (out_.header.charset == 3) {  // US-ASCII: 7-bit only
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] >= 0x80) {
+          OMAIOP_RETURN_IF_ERROR(
+              Warn(Error("octet " + Hex2(s[i]) + " at string position " +
+                             std::to_string(i) + " in a US-ASCII document",
+                         at, kRuleCharset)));
+          break;
+        }
+      }
+    }
     if (FirstNonXmlText(s, false) == std::string::npos) return AsString(s);
     return Sanitize(s, at);
   }
@@ -1219,10 +1230,14 @@ ProtoNode DescribeWbxml(const WbxmlTokens& t) {
     auto end = std::find(h.string_table.begin() + i, h.string_table.end(), 0);
     std::size_t len =
         static_cast<std::size_t>(end - h.string_table.begin()) - i;
-    st.Add("[" + std::to_string(i) + "]",
+    std::string label = "[";  // (not "[" + ...: GCC 12 -Wrestrict false alarm)
+    label += std::to_string(i);
+    label += ']';
+    bool terminated = end != h.string_table.end();
+    st.Add(std::move(label),
            std::string(reinterpret_cast<const char*>(h.string_table.data() + i),
                        len),
-           h.string_table_offset + i, len + 1);
+           h.string_table_offset + i, len + (terminated ? 1 : 0));
     i += len + 1;
   }
   ProtoNode body{"Body", "", h.body_offset, 0, {}, {}};

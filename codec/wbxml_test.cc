@@ -192,8 +192,9 @@ TEST(Wbxml, SwitchPageStateIsKeptPerCodeSpace) {
   std::vector<std::pair<std::string, int>> tags;
   for (const auto& tk : t->tokens) {
     if (tk.kind == WbxmlTokenKind::kTag) tags.push_back({tk.name, tk.page});
-    if (tk.kind == WbxmlTokenKind::kAttrStart && tk.name == "name")
+    if (tk.kind == WbxmlTokenKind::kAttrStart && tk.name == "name") {
       EXPECT_EQ(tk.page, 1);
+    }
   }
   ASSERT_EQ(tags.size(), 4u);
   EXPECT_EQ(tags[1], (std::pair<std::string, int>{"characteristic", 0}));
@@ -600,6 +601,16 @@ TEST(Wbxml, Latin1CharsetIsConverted) {
   auto d = DecodeWbxml(b);
   ASSERT_TRUE(d.ok()) << d.error().ToString();
   EXPECT_EQ(NodeText(xmlDocGetRootElement(d->doc.get())), "caf\xC3\xA9");
+  Bytes ascii = WbxmlWriter()
+                    .Header(0x03, 0x0B, 3)
+                    .Tag(0x05, false, true)
+                    .StrI("caf\xC3\xA9")
+                    .End()
+                    .Take();
+  auto a = DecodeWbxml(ascii);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.error().offset, 6u);
+  EXPECT_THAT(a.error().what, HasSubstr("US-ASCII"));
   Bytes sjis =
       WbxmlWriter().Header(0x03, 0x0B, 17).Tag(0x05, false, false).Take();
   auto e = DecodeWbxml(sjis);
