@@ -403,6 +403,15 @@ class Tokenizer {
       case kStrT: {
         OMAIOP_ASSIGN_OR_RETURN(auto idx, r_.Uintvar("STR_T index", kRuleMb));
         OMAIOP_ASSIGN_OR_RETURN(auto text, TableString(idx, off + 1, "STR_T"));
+        // Each reference copies its string: bound the total so that a small
+        // document cannot expand a long table string a million times.
+        table_text_ += text.size();
+        if (table_text_ > opt_.max_table_text) {
+          return Error("STR_T references expand to more than " +
+                           std::to_string(opt_.max_table_text) +
+                           " octets of text (decoder limit)",
+                       off, kRuleStrtbl);
+        }
         auto& t = Push(WbxmlTokenKind::kStrT, off, code, attr);
         t.number = idx;
         t.text = std::move(text);
@@ -741,6 +750,7 @@ class Tokenizer {
   std::uint8_t tag_page_ = 0, attr_page_ = 0;
   std::vector<Open> stack_;
   bool root_done_ = false;
+  std::size_t table_text_ = 0;
 };
 
 // ---------------------------------------------------------------------------

@@ -86,6 +86,9 @@ struct WbxmlDecodeOptions {
   bool decode_embedded = true;
   // Deeper element nesting is an error (libxml2's own default limit).
   std::size_t max_depth = 256;
+  // Total text STR_T references may expand to (string-table amplification
+  // guard; every other token yields text linear in its own size).
+  std::size_t max_table_text = 64u << 20;
 };
 
 enum class WbxmlTokenKind {

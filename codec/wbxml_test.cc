@@ -663,6 +663,23 @@ TEST(Wbxml, DeepNestingIsBounded) {
   EXPECT_EQ(d.error().offset, 4u + 256u);
 }
 
+TEST(Wbxml, StringTableAmplificationIsBounded) {
+  std::string tbl(1000, 'a');
+  tbl += '\0';
+  WbxmlWriter w = ProvHeader(tbl);
+  w.Tag(0x05, false, true);
+  for (int i = 0; i < 2000; ++i) w.StrT(0);
+  w.End();
+  WbxmlDecodeOptions o;
+  o.max_table_text = 1000000;
+  auto d = DecodeWbxml(w.bytes(), o);
+  ASSERT_FALSE(d.ok());
+  EXPECT_THAT(d.error().what, HasSubstr("more than 1000000"));
+  // The 1001st reference (03 0B 6A, 2-octet length, table, root tag, then
+  // 2 octets per STR_T) crosses the limit.
+  EXPECT_EQ(d.error().offset, 3u + 2u + 1001u + 1u + 1000u * 2u);
+}
+
 TEST(Wbxml, BaseOffsetShiftsEveryOffset) {
   Bytes b =
       ProvHeader().Tag(0x05, false, true).Tag(0x3F, false, false).End().Take();
