@@ -10,6 +10,7 @@
 //    <Type> on both sides.
 //  - libwbxml's output carries a DOCTYPE and xmlns attributes; XmlEquivalent
 //    compares namespace URIs (not xmlns attributes) and ignores the DOCTYPE.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <wbxml/wbxml.h>
 
@@ -349,6 +350,23 @@ TEST(WbxmlOracle, ProvCp10FixtureWithoutStringTableMatchesLibwbxmlBytes) {
   Bytes theirs = ReadFile(Fixtures() / "wbxml" / "cp_cp10_only.nostr.wbxml");
   EXPECT_EQ(ToHex(*enc, HexCase::kUpper, " "),
             ToHex(theirs, HexCase::kUpper, " "));
+}
+
+// xml2wbxml's CP 1.0 document is pure ProvCont 1.0 (strict CP 1.0 table);
+// its CP 1.1 documents switch to attribute page 1, which CP 1.0 lacks.
+TEST(WbxmlOracle, Cp10TableAcceptsOnlyTheCp10Fixture) {
+  WbxmlDecodeOptions k10;
+  k10.language = &ProvLanguage(ProvVersion::k10);
+  auto ok =
+      DecodeWbxml(ReadFile(Fixtures() / "wbxml" / "cp_cp10_only.wbxml"), k10);
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  Bytes w2 = ReadFile(Fixtures() / "wbxml" / "cp_browser_w2.wbxml");
+  auto bad = DecodeWbxml(w2, k10);
+  ASSERT_FALSE(bad.ok());
+  ASSERT_LT(bad.error().offset, w2.size());
+  EXPECT_EQ(w2[bad.error().offset], 0x00);  // the SWITCH_PAGE
+  EXPECT_EQ(w2[bad.error().offset + 1], 0x01);
+  EXPECT_THAT(bad.error().what, ::testing::HasSubstr("attribute code page 1"));
 }
 
 }  // namespace
