@@ -190,6 +190,8 @@ class Tokenizer {
       : r_(data, base), opt_(o), describe_(describe) {}
 
   Result<WbxmlTokens> Run() {
+    // Most tokens take 2+ octets; avoids moving tokens while the vector grows.
+    out_.tokens.reserve(r_.remaining() / 3 + 4);
     if (auto s = Header(); !s.ok()) return s.error();
     if (auto s = Body(); !s.ok()) return s.error();
     out_.language = lang_;
@@ -347,15 +349,14 @@ class Tokenizer {
 
   WbxmlToken& Push(WbxmlTokenKind kind, std::size_t off, std::uint8_t code,
                    bool attr) {
-    WbxmlToken t;
+    WbxmlToken& t = out_.tokens.emplace_back();
     t.kind = kind;
     t.offset = off;
     t.code = code;
     t.attribute_space = attr;
     t.page = attr ? attr_page_ : tag_page_;
     t.depth = static_cast<int>(stack_.size());
-    out_.tokens.push_back(std::move(t));
-    return out_.tokens.back();
+    return t;
   }
   void Close(WbxmlToken& t) { t.length = r_.offset() - t.offset; }
   // Tokens are appended to a vector; references die on growth.
