@@ -508,7 +508,7 @@ class Tokenizer {
         return Error(std::string("missing END of the attribute list of the ") +
                          (pi ? "PI" : "tag") + " at offset " +
                          std::to_string(owner_off),
-                     off, kRuleEnd);
+                     off, pi ? kRulePi : kRuleEnd);
       }
       std::uint8_t code = r_.peek();
       r_.Skip(1);

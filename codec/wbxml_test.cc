@@ -299,6 +299,12 @@ TEST(Wbxml, ContentAfterRootElementIsError) {
   auto dp = DecodeWbxml(pi);
   ASSERT_TRUE(dp.ok()) << dp.error().ToString();
   EXPECT_THAT(SerializeXml(dp->doc.get()), HasSubstr("<?name x?>"));
+  // A PI without its END.
+  auto open_pi = DecodeWbxml(
+      ProvHeader().Tag(0x05, false, false).Pi().AttrStart(0x05).Take());
+  ASSERT_FALSE(open_pi.ok());
+  EXPECT_EQ(open_pi.error().offset, 7u);
+  EXPECT_EQ(open_pi.error().rule, "WBXML 1.3 §5.8.4.4");
 }
 
 TEST(Wbxml, UnsupportedVersionIsError) {
