@@ -82,7 +82,9 @@ struct WbxmlDecodeOptions {
   bool strict = true;
   // Use this language whatever the public id says.
   const WbxmlLanguage* language = nullptr;
-  // Decode a WBXML document carried in OPAQUE inside a SyncML <Data>.
+  // Decode a WBXML document carried in OPAQUE inside a SyncML <Data> when
+  // it decodes strictly with a known language (whatever the Meta <Type>
+  // says); otherwise the OPAQUE stays opaque.
   bool decode_embedded = true;
   // Deeper element nesting is an error (libxml2's own default limit).
   std::size_t max_depth = 256;
@@ -131,6 +133,8 @@ struct WbxmlTokens {
 
 struct WbxmlDocument {
   WbxmlHeader header;
+  // Never null after a successful decode; an unknown public id in lenient
+  // mode yields a language named "unknown" without tokens.
   const WbxmlLanguage* language = nullptr;
   XmlDoc doc;
   std::vector<Diagnostic> warnings;
@@ -168,10 +172,13 @@ struct WbxmlEncodeOptions {
   // Element/attribute names absent from the language are written as LITERAL
   // with a string-table name instead of being an error.
   bool literal_unknown_names = false;
-  // Inside a SyncML <Data>, an element whose namespace belongs to another
-  // standalone language (TNDS MgmtTree) is encoded as a complete WBXML
-  // document in OPAQUE, as libwbxml does; otherwise inline on its code page
-  // (page 2 for DM DDF), which libwbxml's SyncML 1.2 table cannot read.
+  // Inside a SyncML <Data>, the root of another standalone language (TNDS
+  // MgmtTree in syncml:dmddf1.2) is encoded as a complete WBXML document in
+  // OPAQUE, as libwbxml does; otherwise inline on its code page (page 2 for
+  // DM DDF), which libwbxml's SyncML 1.2 table cannot read. Which of the two
+  // DM_TND intends is not settled (UNCERTAIN), hence the option. The Meta
+  // <Type> text is not rewritten: libwbxml reads the OPAQUE as a document
+  // only when it says application/vnd.syncml.dmtnds+wbxml, so set it so.
   bool embed_foreign_roots = true;
   // Whitespace-only text nodes are skipped (ignorable in every language).
   bool skip_whitespace_text = true;
