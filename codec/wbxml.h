@@ -25,11 +25,16 @@
 //    syncml:metinf, 2 syncml:dmddf1.2), as libwbxml's xmlns attributes do;
 //    PROV elements have no namespace. The encoder picks the page from the
 //    element's namespace, falling back to a lookup by name.
+//  - OPAQUE inside an attribute value is appended as text when XML-safe (the
+//    token boundary is not kept); otherwise strict decoding fails and
+//    lenient decoding appends base64 with a warning.
 //  - LITERAL tags/attributes → elements/attributes named by the string table.
-//  - PI → an XML processing instruction (target = attribute name).
+//  - PI → an XML processing instruction (target = attribute name). The
+//    encoder writes no PIs or comments and skips whitespace-only text.
 //  - Lenient mode decodes unknown tokens as placeholder names
 //    (unknown_tag_p1_0x3f, unknown_attr_p0_0x4d, value text
-//    "unknown_value_p0_0xfe") and records a warning for each.
+//    "unknown_value_p0_0xfe") and records a warning for each. LITERAL and
+//    placeholder elements have no namespace (xmlns="" under a default one).
 #pragma once
 
 #include <cstddef>
