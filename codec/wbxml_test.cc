@@ -733,6 +733,44 @@ TEST(Wbxml, DescribeShowsHeaderAndTokenTree) {
   EXPECT_EQ(bad.notes[0].offset, 1u);
 }
 
+TEST(Wbxml, TokensCarryOffsetLengthPageAndMeaning) {
+  std::string tbl("ab\0", 3);
+  Bytes b = ProvHeader(tbl)
+                .Tag(0x05, false, true)
+                .StrI("xyz")
+                .StrT(0)
+                .Opaque(Bytes{1, 2})
+                .SwitchPage(1)
+                .Tag(0x06, false, false)
+                .End()
+                .Take();
+  auto t = TokenizeWbxml(b);
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  const auto& k = t->tokens;
+  ASSERT_EQ(k.size(), 7u);
+  // 03 0B 6A 03 'ab\0' → body at 7.
+  EXPECT_EQ(k[0].offset, 7u);
+  EXPECT_EQ(k[0].meaning, "tag <wap-provisioningdoc> +content");
+  EXPECT_EQ(k[1].kind, WbxmlTokenKind::kStrI);
+  EXPECT_EQ(k[1].offset, 8u);
+  EXPECT_EQ(k[1].length, 5u);
+  EXPECT_EQ(k[1].meaning, "STR_I \"xyz\"");
+  EXPECT_EQ(k[2].kind, WbxmlTokenKind::kStrT);
+  EXPECT_EQ(k[2].length, 2u);
+  EXPECT_EQ(k[2].text, "ab");
+  EXPECT_EQ(k[3].kind, WbxmlTokenKind::kOpaque);
+  EXPECT_EQ(k[3].length, 4u);
+  EXPECT_EQ(ToHex(k[3].data), "0102");
+  EXPECT_EQ(k[4].kind, WbxmlTokenKind::kSwitchPage);
+  EXPECT_EQ(k[4].number, 1u);
+  EXPECT_EQ(k[5].name, "characteristic");
+  EXPECT_EQ(k[5].page, 1);
+  EXPECT_EQ(k[5].depth, 1);
+  EXPECT_EQ(k[6].kind, WbxmlTokenKind::kEnd);
+  EXPECT_EQ(k[6].depth, 0);
+  EXPECT_EQ(k[6].offset + k[6].length, b.size());
+}
+
 TEST(Wbxml, WriterProducesExactBytes) {
   Bytes b = WbxmlWriter()
                 .Version(3)
