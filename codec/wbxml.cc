@@ -1217,7 +1217,28 @@ Result<Bytes> EncodeWbxml(const xmlDoc* doc, const WbxmlLanguage& language,
   return Encoder(language, options).Run(doc);
 }
 
+namespace {
+
+ProtoNode DescribeTokens(const WbxmlTokens& t, bool nested);
+
+// An OPAQUE holding a whole WBXML document of a known language (TNDS in a
+// SyncML <Data>) is shown as a subtree; one level deep only.
+void DescribeEmbedded(ProtoNode& n, const WbxmlToken& tk) {
+  WbxmlDecodeOptions o;
+  auto inner =
+      TokenizeWbxml(tk.data, o, tk.offset + tk.length - tk.data.size());
+  if (inner.ok()) n.children.push_back(DescribeTokens(*inner, true));
+}
+
+}  // namespace
+
 ProtoNode DescribeWbxml(const WbxmlTokens& t) {
+  return DescribeTokens(t, false);
+}
+
+namespace {
+
+ProtoNode DescribeTokens(const WbxmlTokens& t, bool nested) {
   const WbxmlHeader& h = t.header;
   ProtoNode root{"WBXML", t.language ? t.language->name() : "", h.offset, 0, {},
                  {}};
@@ -1252,21 +1273,33 @@ ProtoNode DescribeWbxml(const WbxmlTokens& t) {
     i += len + 1;
   }
   ProtoNode body{"Body", "", h.body_offset, 0, {}, {}};
-  std::vector<ProtoNode*> stack{&body};
+  // A tag's attributes and content nest under it; a PI's attribute under it.
+  struct Frame {
+    ProtoNode* node;
+    bool content;
+  };
+  std::vector<Frame> stack{{&body, true}};
   for (const WbxmlToken& tk : t.tokens) {
     char code[8];
     std::snprintf(code, sizeof code, "%02X", tk.code);
     std::string name =
         std::string(code) + (tk.attribute_space ? " (attr)" : "");
-    ProtoNode& n = stack.back()->Add(name, tk.meaning, tk.offset, tk.length);
-    if (tk.kind == WbxmlTokenKind::kOpaque && !tk.data.empty())
+    ProtoNode& n =
+        stack.back().node->Add(name, tk.meaning, tk.offset, tk.length);
+    if (tk.kind == WbxmlTokenKind::kOpaque && !tk.data.empty()) {
       n.Add("data", ToHex(tk.data, HexCase::kUpper, " "),
             tk.offset + tk.length - tk.data.size(), tk.data.size());
-    if (tk.kind == WbxmlTokenKind::kTag && (tk.code & wbxml_token::kHasContent))
-      stack.push_back(&n);
-    else if (tk.kind == WbxmlTokenKind::kEnd && !tk.attribute_space &&
-             stack.size() > 1)
-      stack.pop_back();
+      if (!nested && tk.data.size() > 4) DescribeEmbedded(n, tk);
+    }
+    if (tk.kind == WbxmlTokenKind::kTag) {
+      bool content = tk.code & wbxml_token::kHasContent;
+      if (content || (tk.code & wbxml_token::kHasAttributes))
+        stack.push_back({&n, content});
+    } else if (tk.kind == WbxmlTokenKind::kPi) {
+      stack.push_back({&n, false});
+    } else if (tk.kind == WbxmlTokenKind::kEnd && stack.size() > 1) {
+      if (!tk.attribute_space || !stack.back().content) stack.pop_back();
+    }
   }
   if (!t.tokens.empty()) {
     const WbxmlToken& last = t.tokens.back();
@@ -1277,6 +1310,8 @@ ProtoNode DescribeWbxml(const WbxmlTokens& t) {
   root.notes = t.warnings;
   return root;
 }
+
+}  // namespace
 
 ProtoNode DescribeWbxml(ByteView data, const WbxmlDecodeOptions& options,
                         std::size_t base_offset) {

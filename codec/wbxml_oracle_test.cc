@@ -352,6 +352,27 @@ TEST(WbxmlOracle, ProvCp10FixtureWithoutStringTableMatchesLibwbxmlBytes) {
             ToHex(theirs, HexCase::kUpper, " "));
 }
 
+// DescribeWbxml shows libwbxml's embedded TNDS document as a subtree with
+// absolute offsets.
+TEST(WbxmlOracle, DescribeShowsEmbeddedTndsDocument) {
+  Bytes b = ReadFile(Fixtures() / "wbxml" / "dm_pkg2_add_tnds.wbxml");
+  ProtoNode n = DescribeWbxml(b);
+  const ProtoNode* found = nullptr;
+  std::vector<const ProtoNode*> todo{&n};
+  while (!todo.empty() && !found) {
+    const ProtoNode* p = todo.back();
+    todo.pop_back();
+    if (p != &n && p->name == "WBXML") found = p;
+    for (const auto& c : p->children) todo.push_back(&c);
+  }
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->value, "DM DDF 1.2 (TNDS)");
+  EXPECT_EQ(b[found->offset], 0x02);  // the embedded version byte
+  // After the OPAQUE: END Data, END Item, END Add, Final, END SyncBody,
+  // END SyncML.
+  EXPECT_EQ(found->offset + found->length, b.size() - 6);
+}
+
 // xml2wbxml's CP 1.0 document is pure ProvCont 1.0 (strict CP 1.0 table);
 // its CP 1.1 documents switch to attribute page 1, which CP 1.0 lacks.
 TEST(WbxmlOracle, Cp10TableAcceptsOnlyTheCp10Fixture) {

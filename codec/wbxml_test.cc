@@ -726,6 +726,10 @@ TEST(Wbxml, DescribeShowsHeaderAndTokenTree) {
   EXPECT_EQ(root.offset, 9u);
   ASSERT_GE(root.children.size(), 4u);
   EXPECT_EQ(root.children[0].value, "attribute version=1.0");
+  // <characteristic> has attributes only: they nest under it.
+  ASSERT_EQ(root.children[2].children.size(), 2u);
+  EXPECT_EQ(root.children[2].children[0].value, "attribute type=NAPDEF");
+  EXPECT_EQ(root.children[3].value, "END </wap-provisioningdoc>");
   EXPECT_EQ(n.length, b.size());
   // Malformed input: a note, not a crash.
   ProtoNode bad = DescribeWbxml(Bytes{0x03, 0x8B});
