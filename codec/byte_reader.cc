@@ -21,7 +21,8 @@ Result<std::uint8_t> ByteReader::U8(std::string_view what,
 Result<std::uint16_t> ByteReader::U16BE(std::string_view what,
                                         std::string_view rule) {
   if (remaining() < 2) return Truncated(2, what, rule);
-  std::uint16_t v = static_cast<std::uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
+  std::uint16_t v =
+      static_cast<std::uint16_t>(data_[pos_] << 8 | data_[pos_ + 1]);
   pos_ += 2;
   return v;
 }

@@ -55,8 +55,7 @@ Result<Bytes> ParseHex(std::string_view text) {
       high = -1;
     }
   }
-  if (high >= 0)
-    return Error("odd number of hex digits", high_at, "hex text");
+  if (high >= 0) return Error("odd number of hex digits", high_at, "hex text");
   return out;
 }
 

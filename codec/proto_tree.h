@@ -22,9 +22,12 @@ struct ProtoNode {
 
   ProtoNode& Add(std::string child_name, std::string child_value,
                  std::size_t child_offset, std::size_t child_length) {
-    children.push_back(
-        {std::move(child_name), std::move(child_value), child_offset,
-         child_length, {}, {}});
+    children.push_back({std::move(child_name),
+                        std::move(child_value),
+                        child_offset,
+                        child_length,
+                        {},
+                        {}});
     return children.back();
   }
   // Finds a direct child by name, or nullptr.

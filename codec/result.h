@@ -1,6 +1,7 @@
-// Result<T>: a value or a Diagnostic that says what is wrong, where and by which
-// rule. Every parser in omaiop returns one; nothing throws across a layer boundary
-// (abseil StatusOr style). std::expected is C++23, so this is our own small type.
+// Result<T>: a value or a Diagnostic that says what is wrong, where and by
+// which rule. Every parser in omaiop returns one; nothing throws across a layer
+// boundary (abseil StatusOr style). std::expected is C++23, so this is our own
+// small type.
 #pragma once
 
 #include <cstddef>
@@ -63,15 +64,15 @@ inline Status OkStatus() { return std::monostate{}; }
 #define OMAIOP_CONCAT_(a, b) OMAIOP_CONCAT_INNER_(a, b)
 
 // OMAIOP_ASSIGN_OR_RETURN(auto x, Parse(...));  propagates the Diagnostic.
-#define OMAIOP_ASSIGN_OR_RETURN(lhs, expr)                      \
-  auto OMAIOP_CONCAT_(omaiop_r_, __LINE__) = (expr);            \
-  if (!OMAIOP_CONCAT_(omaiop_r_, __LINE__).ok())                \
-    return OMAIOP_CONCAT_(omaiop_r_, __LINE__).error();         \
+#define OMAIOP_ASSIGN_OR_RETURN(lhs, expr)              \
+  auto OMAIOP_CONCAT_(omaiop_r_, __LINE__) = (expr);    \
+  if (!OMAIOP_CONCAT_(omaiop_r_, __LINE__).ok())        \
+    return OMAIOP_CONCAT_(omaiop_r_, __LINE__).error(); \
   lhs = std::move(OMAIOP_CONCAT_(omaiop_r_, __LINE__)).value()
 
 // OMAIOP_RETURN_IF_ERROR(status_or_result);
-#define OMAIOP_RETURN_IF_ERROR(expr)                                         \
-  do {                                                                       \
-    auto omaiop_s_ = (expr);                                                 \
-    if (!omaiop_s_.ok()) return omaiop_s_.error();                           \
+#define OMAIOP_RETURN_IF_ERROR(expr)               \
+  do {                                             \
+    auto omaiop_s_ = (expr);                       \
+    if (!omaiop_s_.ok()) return omaiop_s_.error(); \
   } while (0)

@@ -53,8 +53,7 @@ std::map<std::string, std::string> Attributes(const xmlNode* n) {
 }
 
 std::string NsOf(const xmlNode* n) {
-  return n->ns && n->ns->href ? reinterpret_cast<const char*>(n->ns->href)
-                              : "";
+  return n->ns && n->ns->href ? reinterpret_cast<const char*>(n->ns->href) : "";
 }
 
 }  // namespace

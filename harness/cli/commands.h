@@ -8,7 +8,8 @@ namespace omaiop::cli {
 
 // Exit codes (SIPp-style contract, see README): 0 all pass / nothing wrong,
 // 1 some check failed (a finding about the input or the IUT), 2 inconclusive
-// or error verdicts only, 3 the tool itself failed (bad usage, unreadable file).
+// or error verdicts only, 3 the tool itself failed (bad usage, unreadable
+// file).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFail = 1;
 inline constexpr int kExitInconc = 2;

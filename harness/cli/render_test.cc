@@ -8,8 +8,8 @@ namespace {
 codec::ProtoNode Sample() {
   codec::ProtoNode root{"WSP Push", "", 0, 10, {}, {}};
   root.Add("Transaction ID", "0x01", 0, 1);
-  auto& ct = root.Add("Content-Type", "application/vnd.wap.connectivity-wbxml",
-                      3, 3);
+  auto& ct =
+      root.Add("Content-Type", "application/vnd.wap.connectivity-wbxml", 3, 3);
   ct.notes.push_back(codec::Error("MAC is lower-case", 5, "ProvBoot §5.3"));
   return root;
 }
