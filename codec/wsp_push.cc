@@ -6,6 +6,7 @@
 #include <string>
 
 #include "codec/byte_reader.h"
+#include "codec/cp_security.h"
 
 namespace omaiop::codec {
 namespace {
@@ -193,7 +194,13 @@ Result<WspParameter> ParseParameter(ByteReader& r, ProtoNode* parent) {
                      "parameter 0x80.. or a token)",
                  p.offset, kRuleParam);
   }
-  AddNode(parent, "Parameter: " + label, p.value.ToString(), p.offset,
+  std::string shown = p.value.ToString();
+  if (p.code == kParamSec && p.value.is_integer()) {
+    // Name the ProvBoot security method (cp.md §0: NETWPIN=0 .. USERPINMAC=3).
+    auto m = SecMethodFromWire(static_cast<std::uint32_t>(p.value.integer));
+    shown += m ? " " + std::string(SecMethodName(*m)) : " (not a SEC method)";
+  }
+  AddNode(parent, "Parameter: " + label, shown, p.offset,
           r.offset() - p.offset);
   return p;
 }

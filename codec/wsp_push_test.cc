@@ -337,7 +337,7 @@ TEST(WspPushDescribe, TreeHasLayersWithOffsets) {
   const ProtoNode* sec = ct->Find("Parameter: SEC");
   ASSERT_NE(sec, nullptr);
   EXPECT_EQ(sec->offset, 6u);
-  EXPECT_EQ(sec->value, "0x03 (3)");
+  EXPECT_EQ(sec->value, "0x03 (3) USERPINMAC");
   const ProtoNode* pf = h->Find("Push-Flag");
   ASSERT_NE(pf, nullptr);
   EXPECT_NE(pf->value.find("last-push"), std::string::npos);
