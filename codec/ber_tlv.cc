@@ -10,12 +10,6 @@ constexpr std::size_t kMaxTagOctets = 3;     // ISO/IEC 7816-4 §5.2.2.1
 constexpr std::size_t kMaxLengthOctets = 3;  // 81/82/83 (brief: 84+ rejected)
 constexpr std::size_t kMaxLength = 0xFFFFFF;
 
-std::string Hex2(std::uint8_t b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02X", b);
-  return buf;
-}
-
 const char* UniversalName(std::uint32_t n) {
   switch (n) {
     case 1:
@@ -62,7 +56,7 @@ Status ParseInto(ByteReader& reader, const BerTlvOptions& options,
         reader.Skip(1);
         continue;
       }
-      return Error("filler octet " + Hex2(b) +
+      return Error("filler octet " + ToHexLiteral(b) +
                        " where a tag was expected (padding not allowed)",
                    reader.offset(), kRulePadding);
     }
@@ -212,7 +206,7 @@ Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options) {
   }
   const std::uint8_t first = reader.peek();
   if (first == 0x00 || first == 0xFF) {
-    return Error("octet " + Hex2(first) +
+    return Error("octet " + ToHexLiteral(first) +
                      " is filler, not a tag (ISO 7816-4 reserves it)",
                  tlv.offset, kRuleTag);
   }
@@ -264,7 +258,8 @@ Result<Tlv> ReadTlvHeader(ByteReader& reader, const BerTlvOptions& options) {
   } else {
     const std::size_t n = l0 & 0x7F;
     if (n > kMaxLengthOctets) {
-      return Error("length form " + Hex2(l0) + " (" + std::to_string(n) +
+      return Error("length form " + ToHexLiteral(l0) + " (" +
+                       std::to_string(n) +
                        " length octets) unsupported: at most 0x83",
                    length_offset, kRuleLength);
     }

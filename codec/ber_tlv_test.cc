@@ -6,19 +6,12 @@
 #include <random>
 
 #include "codec/openssl_oracle_testutil.h"
+#include "codec/test_hex.h"
 
 namespace omaiop::codec {
 namespace {
 
-// Hex test vectors live until the end of the program, so parse trees (which
-// borrow their input) can be built straight from H("...").
-const Bytes& H(std::string_view hex) {
-  static std::deque<Bytes> keep;
-  auto r = ParseHex(hex);
-  EXPECT_TRUE(r.ok()) << r.error().ToString();
-  keep.push_back(r.ok() ? *r : Bytes{});
-  return keep.back();
-}
+using testing::H;
 
 BerTlvOptions Strict() {
   BerTlvOptions o;

@@ -19,6 +19,12 @@ std::string ToHex(ByteView data, HexCase hex_case, std::string_view separator) {
   return out;
 }
 
+std::string ToHexLiteral(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%02X", v);
+  return buf;
+}
+
 namespace {
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -20,6 +20,9 @@ enum class HexCase { kUpper, kLower };
 std::string ToHex(ByteView data, HexCase hex_case = HexCase::kUpper,
                   std::string_view separator = "");
 
+// "0x0B", "0x1201": a number as a C-style hex literal, at least two digits.
+std::string ToHexLiteral(std::uint32_t v);
+
 // Parses hex text. Accepts upper/lower case, whitespace, ':' and '-' between
 // octets and an optional leading "0x". An odd digit count or a non-hex
 // character is an error naming its character offset.

@@ -15,12 +15,6 @@ constexpr char kRuleConcat16[] = "3GPP TS 23.040 §9.2.3.24.8";
 // WAP-259-WDP, GSM SMS adaptation: the port IE in every segment.
 constexpr char kRuleWdp[] = "WAP-259-WDP (GSM SMS port addressing)";
 
-std::string Hex2(unsigned v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%02X", v);
-  return buf;
-}
-
 std::string IeName(std::uint8_t iei) {
   switch (iei) {
     case kIeiConcat8:
@@ -32,7 +26,7 @@ std::string IeName(std::uint8_t iei) {
     case kIeiConcat16:
       return "Concatenated SM, 16-bit reference";
     default:
-      return "IE " + Hex2(iei);
+      return "IE " + ToHexLiteral(iei);
   }
 }
 
@@ -150,14 +144,14 @@ Result<SmsUserData> ParseImpl(ByteView data, std::size_t base, bool udhi,
       ie.offset = h.offset();
       ie.iei = h.U8("IEI", kRuleUdh).value();
       if (h.empty()) {
-        return Error("bad UDH length: IE " + Hex2(ie.iei) +
+        return Error("bad UDH length: IE " + ToHexLiteral(ie.iei) +
                          " has no length octet inside the UDH",
                      ie.offset, kRuleUdh);
       }
       const std::size_t len_off = h.offset();
       std::uint8_t len = h.U8("IE length", kRuleUdh).value();
       if (len > h.remaining()) {
-        return Error("bad UDH length: IE " + Hex2(ie.iei) + " length " +
+        return Error("bad UDH length: IE " + ToHexLiteral(ie.iei) + " length " +
                          std::to_string(len) + " overruns the UDH (" +
                          std::to_string(h.remaining()) + " octet(s) left)",
                      len_off, kRuleUdh);

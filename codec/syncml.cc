@@ -18,14 +18,6 @@ std::string RepPro(std::string_view element) {
 }
 constexpr const char* kCredInCommandRule = "OMA-TS-DM_Protocol-V1_2 §4.1.1.6";
 
-std::string Trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
-
 bool IsDecimal(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -50,7 +42,7 @@ std::string StandaloneElement(const xmlNode* n) {
   xmlDocSetRootElement(d, copy);
   xmlReconciliateNs(d, copy);
   XmlDoc owner(d);
-  return Trim(SerializeXml(d, /*pretty=*/false, /*declaration=*/false));
+  return TrimXmlSpace(SerializeXml(d, /*pretty=*/false, /*declaration=*/false));
 }
 
 const CommandType kAllTypes[] = {
@@ -142,7 +134,7 @@ class Parser {
                            "> must hold text, found element <" +
                            std::string(NodeName(e)) + ">",
                        NodePath(n), RepPro(NodeName(n)));
-    return Trim(NodeText(n));
+    return TrimXmlSpace(NodeText(n));
   }
   Status SetOnce(Str& slot, const xmlNode* n, std::string_view parent) {
     if (slot) return Dup(n, RepPro(parent));
@@ -153,7 +145,7 @@ class Parser {
               std::string_view parent) {
     if (seen) return Dup(n, RepPro(parent));
     seen = true;
-    if (HasElementChild(n) || !Trim(NodeText(n)).empty())
+    if (HasElementChild(n) || !TrimXmlSpace(NodeText(n)).empty())
       return PathError("<" + std::string(NodeName(n)) + "> must be empty",
                        NodePath(n), RepPro(NodeName(n)));
     flag = true;
@@ -219,7 +211,7 @@ class Parser {
         d.xml_elements.push_back(StandaloneElement(c));
       } else if ((c->type == XML_TEXT_NODE ||
                   c->type == XML_CDATA_SECTION_NODE) &&
-                 !Trim(NodeText(c)).empty()) {
+                 !TrimXmlSpace(NodeText(c)).empty()) {
         return PathError("<Data> mixes text and elements", NodePath(n),
                          RepPro("Data"));
       }

@@ -32,12 +32,6 @@ constexpr char kRuleOpaque[] = "WBXML 1.3 §5.8.4.6";
 constexpr char kRuleSwitch[] = "WBXML 1.3 §5.8.4.7.1";
 constexpr char kRuleEnd[] = "WBXML 1.3 §5.8.4.7.2";
 
-std::string Hex2(unsigned v) {
-  char b[8];
-  std::snprintf(b, sizeof b, "0x%02X", v & 0xFFu);
-  return b;
-}
-
 std::string HexN(std::uint32_t v) {
   char b[16];
   std::snprintf(b, sizeof b, "0x%02X", v);
@@ -217,8 +211,8 @@ class Tokenizer {
     }
     if (h.version > 0x03) {
       OMAIOP_RETURN_IF_ERROR(
-          Warn(Error("unsupported WBXML version " + Hex2(h.version) + " (" +
-                         std::to_string((h.version >> 4) + 1) + "." +
+          Warn(Error("unsupported WBXML version " + ToHexLiteral(h.version) +
+                         " (" + std::to_string((h.version >> 4) + 1) + "." +
                          std::to_string(h.version & 0x0F) +
                          "); supported: 0x01..0x03; decoding as 1.3",
                      h.offset, kRuleVersion)));
@@ -313,10 +307,10 @@ class Tokenizer {
     if (out_.header.charset == 3) {  // US-ASCII: 7-bit only
       for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] >= 0x80) {
-          OMAIOP_RETURN_IF_ERROR(
-              Warn(Error("octet " + Hex2(s[i]) + " at string position " +
-                             std::to_string(i) + " in a US-ASCII document",
-                         at, kRuleCharset)));
+          OMAIOP_RETURN_IF_ERROR(Warn(
+              Error("octet " + ToHexLiteral(s[i]) + " at string position " +
+                        std::to_string(i) + " in a US-ASCII document",
+                    at, kRuleCharset)));
           break;
         }
       }
@@ -329,7 +323,7 @@ class Tokenizer {
     std::size_t bad = FirstNonXmlText(s, false);
     OMAIOP_RETURN_IF_ERROR(
         Warn(Error("string is not UTF-8 text XML 1.0 can carry (octet " +
-                       Hex2(s[bad]) + " at string position " +
+                       ToHexLiteral(s[bad]) + " at string position " +
                        std::to_string(bad) + "); replaced with U+FFFD",
                    at, kRuleCharset)));
     std::string out;
@@ -550,13 +544,13 @@ class Tokenizer {
       }
       if (code == kPi || code == kLiteralC || code == kLiteralA ||
           code == kLiteralAc) {
-        return Error(
-            "token " + Hex2(code) + " is not allowed in an attribute list", off,
-            kRuleAttr);
+        return Error("token " + ToHexLiteral(code) +
+                         " is not allowed in an attribute list",
+                     off, kRuleAttr);
       }
       bool handled;
       if (!any && (code >= 0x80 || code == kStrI || code == kEntity)) {
-        return Error("attribute value token " + Hex2(code) +
+        return Error("attribute value token " + ToHexLiteral(code) +
                          " before any attribute start",
                      off, kRuleAttr);
       }
@@ -577,9 +571,10 @@ class Tokenizer {
         } else {
           t.known = false;
           t.name = Placeholder("attr", attr_page_, code);
-          if (describe_) t.meaning = "unknown attribute start " + Hex2(code);
+          if (describe_)
+            t.meaning = "unknown attribute start " + ToHexLiteral(code);
           OMAIOP_RETURN_IF_ERROR(
-              Warn(Error("unknown attribute start token " + Hex2(code) +
+              Warn(Error("unknown attribute start token " + ToHexLiteral(code) +
                              " on code page " + std::to_string(attr_page_) +
                              " (language " + lang_->name() + ")",
                          off,
@@ -597,9 +592,10 @@ class Tokenizer {
         } else {
           t.known = false;
           t.text = Placeholder("value", attr_page_, code);
-          if (describe_) t.meaning = "unknown attribute value " + Hex2(code);
+          if (describe_)
+            t.meaning = "unknown attribute value " + ToHexLiteral(code);
           OMAIOP_RETURN_IF_ERROR(
-              Warn(Error("unknown attribute value token " + Hex2(code) +
+              Warn(Error("unknown attribute value token " + ToHexLiteral(code) +
                              " on code page " + std::to_string(attr_page_) +
                              " (language " + lang_->name() + ")",
                          off,
@@ -655,7 +651,7 @@ class Tokenizer {
     CloseLast();
     if (!known) {
       OMAIOP_RETURN_IF_ERROR(Warn(Error(
-          "unknown tag token " + Hex2(id) + " on code page " +
+          "unknown tag token " + ToHexLiteral(id) + " on code page " +
               std::to_string(tag_page_) + " (language " + lang_->name() + ")",
           off, std::string(kRuleTag) + " / " + lang_->name() + " tag tokens")));
     }
@@ -694,7 +690,8 @@ class Tokenizer {
           OMAIOP_RETURN_IF_ERROR(Pi(off));
           continue;
         }
-        return Error("content after the root element: token " + Hex2(code) +
+        return Error("content after the root element: token " +
+                         ToHexLiteral(code) +
                          " (only PIs may follow; body = *pi element *pi)",
                      off, kRuleGrammar);
       }
@@ -729,7 +726,7 @@ class Tokenizer {
         continue;
       }
       if (stack_.empty()) {
-        return Error("token " + Hex2(code) +
+        return Error("token " + ToHexLiteral(code) +
                          " before the root element (body = *pi element *pi)",
                      off, kRuleGrammar);
       }
@@ -1243,8 +1240,9 @@ ProtoNode DescribeTokens(const WbxmlTokens& t, bool nested) {
   ProtoNode root{"WBXML", t.language ? t.language->name() : "", h.offset, 0, {},
                  {}};
   root.Add("Version",
-           Hex2(h.version) + " (WBXML " + std::to_string((h.version >> 4) + 1) +
-               "." + std::to_string(h.version & 0x0F) + ")",
+           ToHexLiteral(h.version) + " (WBXML " +
+               std::to_string((h.version >> 4) + 1) + "." +
+               std::to_string(h.version & 0x0F) + ")",
            h.offset, 1);
   std::string pid = h.public_id_index ? "string table [" +
                                             std::to_string(*h.public_id_index) +

@@ -20,12 +20,6 @@ constexpr char kRuleParam[] = "WAP-230-WSP §8.4.2.4 Table 38";
 constexpr char kRuleCt[] = "WAP-230-WSP §8.4.2.24";
 constexpr char kRuleField[] = "WAP-230-WSP §8.4.1.1";
 
-std::string Hex2(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%02X", v);
-  return buf;
-}
-
 struct CtName {
   std::uint8_t code;
   const char* name;
@@ -162,7 +156,7 @@ Result<WspParameter> ParseParameter(ByteReader& r, ProtoNode* parent) {
     r.Skip(1);
     p.code = b & 0x7F;
     std::string_view n = WellKnownParameterName(*p.code);
-    label = n.empty() ? "Parameter " + Hex2(*p.code) : std::string(n);
+    label = n.empty() ? "Parameter " + ToHexLiteral(*p.code) : std::string(n);
     OMAIOP_ASSIGN_OR_RETURN(p.value, ParseValue(r, label + " parameter value"));
     if (*p.code == kParamSec && p.value.kind != WspValue::Kind::kShortInteger) {
       return Error("SEC parameter value must be a Short-integer (0x80..0x83)",
@@ -189,7 +183,7 @@ Result<WspParameter> ParseParameter(ByteReader& r, ProtoNode* parent) {
                                                  "untyped parameter value"));
     }
   } else {
-    return Error("octet " + Hex2(b) +
+    return Error("octet " + ToHexLiteral(b) +
                      " cannot start a parameter (expected a well-known "
                      "parameter 0x80.. or a token)",
                  p.offset, kRuleParam);
@@ -341,7 +335,7 @@ void AppendText(Bytes& out, std::string_view s) {
 }
 
 std::string PushFlagText(std::uint8_t f) {
-  std::string s = Hex2(f);
+  std::string s = ToHexLiteral(f);
   if (f & kPushFlagInitiatorAuthenticated) s += " initiator-authenticated";
   if (f & kPushFlagTrusted) s += " trusted";
   if (f & kPushFlagLast) s += " last-push";
@@ -367,7 +361,7 @@ Status ParseHeader(ByteReader& r, WspPush& push, ProtoNode* parent) {
     r.Skip(1);
     h.code = b & 0x7F;
     std::string_view n = WellKnownHeaderName(*h.code);
-    label = n.empty() ? "Header " + Hex2(*h.code) : std::string(n);
+    label = n.empty() ? "Header " + ToHexLiteral(*h.code) : std::string(n);
     value_off = r.offset();
     OMAIOP_ASSIGN_OR_RETURN(value, ParseValue(r, label));
     rendered = value->ToString();
@@ -468,20 +462,21 @@ Result<WspPush> ParseImpl(ByteView pdu, std::size_t base,
   WspPush push;
   ByteReader r(pdu, base);
   OMAIOP_ASSIGN_OR_RETURN(push.tid, r.U8("TID", kRulePdu));
-  AddNode(root, "Transaction ID", Hex2(push.tid), base, 1);
+  AddNode(root, "Transaction ID", ToHexLiteral(push.tid), base, 1);
   OMAIOP_ASSIGN_OR_RETURN(push.pdu_type, r.U8("PDU type", kRulePdu));
   ProtoNode* tn =
       AddNode(root, "PDU Type",
-              Hex2(push.pdu_type) + (push.pdu_type == kWspPduPush ? " (Push)"
-                                     : push.pdu_type == kWspPduConfirmedPush
-                                         ? " (ConfirmedPush)"
-                                         : ""),
+              ToHexLiteral(push.pdu_type) +
+                  (push.pdu_type == kWspPduPush            ? " (Push)"
+                   : push.pdu_type == kWspPduConfirmedPush ? " (ConfirmedPush)"
+                                                           : ""),
               base + 1, 1);
   (void)tn;
   if (push.pdu_type != kWspPduPush &&
       !(options.accept_confirmed_push &&
         push.pdu_type == kWspPduConfirmedPush)) {
-    return Error("PDU type " + Hex2(push.pdu_type) + " is not Push (0x06)" +
+    return Error("PDU type " + ToHexLiteral(push.pdu_type) +
+                     " is not Push (0x06)" +
                      (push.pdu_type == kWspPduConfirmedPush
                           ? "; ConfirmedPush is connection-oriented only"
                           : ""),
@@ -518,7 +513,7 @@ std::string WspValue::ToString() const {
   switch (kind) {
     case Kind::kShortInteger:
     case Kind::kLongInteger:
-      return Hex2(static_cast<std::uint32_t>(integer)) + " (" +
+      return ToHexLiteral(static_cast<std::uint32_t>(integer)) + " (" +
              std::to_string(integer) + ")";
     case Kind::kText:
     case Kind::kQuotedText:
@@ -623,7 +618,8 @@ std::string_view WellKnownApplicationIdName(std::uint32_t code) {
 std::string WspContentType::MediaName() const {
   if (!well_known) return media;
   std::string_view n = WellKnownContentTypeName(*well_known);
-  return n.empty() ? "content type " + Hex2(*well_known) : std::string(n);
+  return n.empty() ? "content type " + ToHexLiteral(*well_known)
+                   : std::string(n);
 }
 
 const WspParameter* WspContentType::Find(std::uint8_t code) const {

@@ -14,19 +14,11 @@ namespace {
 
 void SilentErrorHandler(void*, const char*, ...) {}
 
-std::string Trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
-
 bool IsIgnorable(const xmlNode* n) {
   if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) return true;
   if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
     const char* c = reinterpret_cast<const char*>(n->content);
-    return c == nullptr || Trim(c).empty();
+    return c == nullptr || TrimXmlSpace(c).empty();
   }
   return false;
 }
@@ -67,7 +59,8 @@ Result<XmlDoc> ParseXml(std::string_view text, std::string_view what) {
                               nullptr, nullptr, opts);
   if (doc == nullptr) {
     const xmlError* err = xmlGetLastError();
-    std::string msg = err && err->message ? Trim(err->message) : "not XML";
+    std::string msg =
+        err && err->message ? TrimXmlSpace(err->message) : "not XML";
     std::string path = err ? "line " + std::to_string(err->line) : "";
     return PathError(std::string(what) + " is not well-formed: " + msg, path,
                      "XML 1.0");
@@ -104,8 +97,8 @@ bool XmlEquivalent(const xmlNode* a, const xmlNode* b, std::string* diff) {
   };
   if (a->type != b->type) return fail("node kinds differ");
   if (a->type == XML_TEXT_NODE || a->type == XML_CDATA_SECTION_NODE) {
-    std::string ta = Trim(reinterpret_cast<const char*>(a->content));
-    std::string tb = Trim(reinterpret_cast<const char*>(b->content));
+    std::string ta = TrimXmlSpace(reinterpret_cast<const char*>(a->content));
+    std::string tb = TrimXmlSpace(reinterpret_cast<const char*>(b->content));
     if (ta != tb) return fail("text '" + ta + "' vs '" + tb + "'");
     return true;
   }
@@ -135,7 +128,7 @@ bool XmlEquivalent(const xmlNode* a, const xmlNode* b, std::string* diff) {
     return n->type != XML_ELEMENT_NODE;
   });
   if (text_only_a && text_only_b) {
-    std::string ta = Trim(NodeText(a)), tb = Trim(NodeText(b));
+    std::string ta = TrimXmlSpace(NodeText(a)), tb = TrimXmlSpace(NodeText(b));
     if (ta != tb) return fail("text '" + ta + "' vs '" + tb + "'");
     return true;
   }
@@ -155,6 +148,14 @@ bool XmlEquivalent(const xmlDoc* a, const xmlDoc* b, std::string* diff) {
     return ra == rb;
   }
   return XmlEquivalent(ra, rb, diff);
+}
+
+std::string TrimXmlSpace(std::string_view s) {
+  const char* ws = " \t\r\n";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(ws);
+  return std::string(s.substr(b, e - b + 1));
 }
 
 std::string_view NodeName(const xmlNode* n) {

@@ -37,6 +37,9 @@ bool XmlEquivalent(const xmlNode* a, const xmlNode* b,
 bool XmlEquivalent(const xmlDoc* a, const xmlDoc* b,
                    std::string* diff = nullptr);
 
+// Strips leading/trailing XML white space (space, tab, CR, LF).
+std::string TrimXmlSpace(std::string_view s);
+
 // Small accessors that avoid xmlChar casts at call sites.
 std::string_view NodeName(const xmlNode* n);
 std::string NodeText(const xmlNode* n);  // concatenated text content
