@@ -148,3 +148,32 @@ TEST(Cli, EncodeUserPinMacHandsOutAPinThatVerifies) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, EncodeDmBootstrapPushDecodesAsSyncMlWithMac) {
+  CliRun e = Omaiop("encode dm --json " +
+                    Src("fixtures/dm/pkg2_server_cmds.xml") +
+                    " --sec NETWPIN --imsi 262011234567890 --segments");
+  ASSERT_EQ(e.exit_code, 0) << e.out;
+  auto j = nlohmann::json::parse(e.out);
+  std::string segs;
+  for (const auto& s : j["segments"]) segs += " " + s.get<std::string>();
+  CliRun d = Omaiop("decode --json" + segs + " --imsi 262011234567890");
+  ASSERT_EQ(d.exit_code, 0) << d.out;
+  auto dj = nlohmann::json::parse(d.out);
+  EXPECT_EQ(dj["content_type"], "application/vnd.syncml.dm+wbxml");
+  EXPECT_EQ(dj["security"]["mac_ok"], true);
+  bool syncml_layer = false;
+  for (const auto& l : dj["layers"])
+    syncml_layer |= l["name"].get<std::string>().rfind("SyncML", 0) == 0;
+  EXPECT_TRUE(syncml_layer) << d.out;
+}
+
+TEST(Cli, EncodeDmRefusesADocumentThatIsNotSyncMl) {
+  CliRun r = Omaiop("encode dm " + Src("fixtures/cp/bootstrap.xml"));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.out.find("expected <SyncML>"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -10,6 +10,7 @@
 #include "codec/cp_security.h"
 #include "codec/dissect.h"
 #include "codec/sms_udh.h"
+#include "codec/syncml.h"
 #include "codec/wbxml.h"
 #include "codec/wbxml_language.h"
 #include "codec/wsp_push.h"
@@ -150,7 +151,12 @@ int RunDecode(const DecodeArgs& a) {
   return d.ok() ? kExitOk : kExitFail;
 }
 
-struct EncodeCpArgs {
+// `encode cp` and `encode dm` share everything but the WBXML language and the
+// push content type (DM-profile bootstrap: dm.md §2.1, SEC/MAC as CP §2.2).
+enum class DocKind { kCp, kDm };
+
+struct EncodeArgs {
+  DocKind kind = DocKind::kCp;
   std::string file, sec = "none", imsi, pin, cp_version = "1.1";
   bool segments = false, json = false, no_string_table = false;
   int wbxml_version = 3;
@@ -165,23 +171,32 @@ const std::map<std::string, codec::ProvVersion>& ProvVersions() {
   return m;
 }
 
-int RunEncodeCp(const EncodeCpArgs& a) {
+int RunEncode(const EncodeArgs& a) {
   std::string text = ReadFile(a.file);
   auto doc = codec::ParseXml(text, a.file);
   if (!doc.ok()) throw ToolError{doc.error().ToString()};
+  const bool dm = a.kind == DocKind::kDm;
+  if (dm) {  // refuse what is not a SyncML DM message, naming the element
+    auto msg = codec::SyncMlFromXmlDoc(doc->get());
+    if (!msg.ok()) throw ToolError{a.file + ": " + msg.error().ToString()};
+  }
   codec::WbxmlEncodeOptions wo;
   wo.version = static_cast<std::uint8_t>(a.wbxml_version);  // 1.x -> 0x0x
   wo.use_string_table = !a.no_string_table;
-  auto wbxml = codec::EncodeWbxml(
-      doc->get(), codec::ProvLanguage(ProvVersions().at(a.cp_version)), wo);
+  const codec::WbxmlLanguage& language =
+      dm ? codec::SyncMlDmLanguage()
+         : codec::ProvLanguage(ProvVersions().at(a.cp_version));
+  auto wbxml = codec::EncodeWbxml(doc->get(), language, wo);
   if (!wbxml.ok()) throw ToolError{a.file + ": " + wbxml.error().ToString()};
+  const std::uint8_t content_type =
+      dm ? codec::kCtSyncmlDmWbxml : codec::kCtConnectivityWbxml;
 
   codec::WspPush push;
   std::optional<std::string> user_pin;
   std::string mac;
   if (a.sec == "none") {
     push.content_type.form = codec::WspContentType::Form::kShort;
-    push.content_type.well_known = codec::kCtConnectivityWbxml;
+    push.content_type.well_known = content_type;
     push.body = *wbxml;
   } else {
     std::optional<codec::SecMethod> method;
@@ -198,6 +213,7 @@ int RunEncodeCp(const EncodeCpArgs& a) {
       user_pin = *p;
     }
     push = codec::MakeCpPush(static_cast<std::uint8_t>(*method), mac, *wbxml);
+    push.content_type.well_known = content_type;
   }
   Bytes pdu = codec::EncodeWspPush(push);
   std::vector<Bytes> segments;
@@ -253,6 +269,55 @@ void Guarded(CommandContext& ctx, F&& f) {
   }
 }
 
+void AddEncodeSubcommand(CLI::App* encode, CommandContext& ctx, DocKind kind,
+                         const std::string& name,
+                         const std::string& description) {
+  auto args = std::make_shared<EncodeArgs>();
+  args->kind = kind;
+  auto* cmd = encode->add_subcommand(name, description);
+  cmd->add_option(kind == DocKind::kCp ? "DOC.xml" : "MSG.xml", args->file,
+                  kind == DocKind::kCp ? "CP document" : "SyncML DM message")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--sec", args->sec, "security method (default none)")
+      ->check(CLI::IsMember(
+          {"none", "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC"}));
+  cmd->add_option("--imsi", args->imsi, "IMSI (NETWPIN, USERNETWPIN)");
+  cmd->add_option("--pin", args->pin,
+                  "user PIN (USERPIN, USERNETWPIN) or, for USERPINMAC, the "
+                  "first half K of the PIN");
+  cmd->add_flag("--segments", args->segments,
+                "also print the SMS user data segments (UDH + payload)");
+  if (kind == DocKind::kCp) {
+    cmd->add_option("--cp-version", args->cp_version,
+                    "token set: 1.0, 1.1 (default) or wlan (1.1 + WLAN tokens)")
+        ->check(CLI::IsMember({"1.0", "1.1", "wlan"}));
+  }
+  cmd->add_option("--wbxml-version", args->wbxml_version,
+                  "WBXML version 1.1, 1.2 or 1.3 (give 1, 2 or 3; default 3)")
+      ->check(CLI::Range(1, 3));
+  cmd->add_flag("--no-string-table", args->no_string_table,
+                "inline every string (STR_I) instead of using a string table");
+  cmd->add_option("--ref", args->ref,
+                  "concatenation reference (a value > 255 uses the 16-bit IE)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--src-port", args->src_port,
+                  "WDP source port (default 9200)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_flag("--json", args->json, "print JSON");
+  cmd->callback([&ctx, args] {
+    Guarded(ctx, [&] {
+      const std::string& s = args->sec;
+      if ((s == "NETWPIN" || s == "USERNETWPIN") && args->imsi.empty())
+        throw ToolError{"--sec " + s + " needs --imsi"};
+      if ((s == "USERPIN" || s == "USERNETWPIN" || s == "USERPINMAC") &&
+          args->pin.empty())
+        throw ToolError{"--sec " + s + " needs --pin"};
+      return RunEncode(*args);
+    });
+  });
+}
+
 }  // namespace
 
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx) {
@@ -291,50 +356,16 @@ void RegisterCodecCommands(CLI::App& app, CommandContext& ctx) {
   auto* encode = app.add_subcommand(
       "encode", "Encode documents into WBXML, push PDUs and SMS segments");
   encode->require_subcommand(1);
-  auto cp_args = std::make_shared<EncodeCpArgs>();
-  auto* cp = encode->add_subcommand(
-      "cp",
+  AddEncodeSubcommand(
+      encode, ctx, DocKind::kCp, "cp",
       "Encode a CP document (wap-provisioningdoc XML) to WBXML and a WSP push "
-      "PDU with SEC/MAC, and optionally SMS segments");
-  cp->add_option("DOC.xml", cp_args->file, "CP document")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cp->add_option("--sec", cp_args->sec, "security method")
-      ->check(CLI::IsMember(
-          {"none", "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC"}));
-  cp->add_option("--imsi", cp_args->imsi, "IMSI (NETWPIN, USERNETWPIN)");
-  cp->add_option("--pin", cp_args->pin,
-                 "user PIN (USERPIN, USERNETWPIN) or, for USERPINMAC, the "
-                 "first half K of the PIN");
-  cp->add_flag("--segments", cp_args->segments,
-               "also print the SMS user data segments (UDH + payload)");
-  cp->add_option("--cp-version", cp_args->cp_version,
-                 "token set: 1.0, 1.1 (default) or wlan (1.1 + WLAN tokens)")
-      ->check(CLI::IsMember({"1.0", "1.1", "wlan"}));
-  cp->add_option("--wbxml-version", cp_args->wbxml_version,
-                 "WBXML version 1.1, 1.2 or 1.3 (give 1, 2 or 3; default 3)")
-      ->check(CLI::Range(1, 3));
-  cp->add_flag("--no-string-table", cp_args->no_string_table,
-               "inline every string (STR_I) instead of using a string table");
-  cp->add_option("--ref", cp_args->ref,
-                 "concatenation reference (a value > 255 uses the 16-bit IE)")
-      ->check(CLI::Range(0, 65535));
-  cp->add_option("--src-port", cp_args->src_port,
-                 "WDP source port (default 9200)")
-      ->check(CLI::Range(0, 65535));
-  cp->add_flag("--json", cp_args->json, "print JSON");
-  cp->callback([&ctx, cp_args, cp] {
-    Guarded(ctx, [&] {
-      const std::string& s = cp_args->sec;
-      if ((s == "NETWPIN" || s == "USERNETWPIN") && cp_args->imsi.empty())
-        throw ToolError{"--sec " + s + " needs --imsi"};
-      if ((s == "USERPIN" || s == "USERNETWPIN" || s == "USERPINMAC") &&
-          cp_args->pin.empty())
-        throw ToolError{"--sec " + s + " needs --pin"};
-      (void)cp;
-      return RunEncodeCp(*cp_args);
-    });
-  });
+      "PDU (application/vnd.wap.connectivity-wbxml) with SEC/MAC, and "
+      "optionally SMS segments");
+  AddEncodeSubcommand(
+      encode, ctx, DocKind::kDm, "dm",
+      "Encode a SyncML DM message (XML) to WBXML and, e.g. for a DM-profile "
+      "bootstrap, a WSP push PDU (application/vnd.syncml.dm+wbxml) with "
+      "SEC/MAC, and optionally SMS segments");
 }
 
 }  // namespace omaiop::cli
