@@ -244,6 +244,7 @@ std::string DumpProfile(const Profile& p, const DumpOptions& o) {
           << (d.is_private ? ", private (authId PIN1)" : "") << "\n";
     }
   }
+  for (const auto& w : p.warnings) out << "Warning: " << w.ToString() << "\n";
   out << "Files:\n";
   DumpFile(out, p, p.fs.mf(), 0, o);
   return out.str();

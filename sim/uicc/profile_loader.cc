@@ -495,6 +495,17 @@ Status Builder::Pkcs15(const xmlNode* n, FileRef parent, int depth) {
       obj.data.application_name = GetAttr(d, "app-name");
     obj.oid = o.oid;
     obj.path = p15::Path{o.path, std::nullopt, std::nullopt};
+    for (const auto& other : app.objects) {
+      if (other.oid != o.oid) continue;
+      p_.warnings.push_back(
+          Err(d,
+              "OID " + o.oid + " is carried by data objects '" + other.label +
+                  "' and '" + o.label +
+                  "': a lookup by OID finds the first; readers must tell the "
+                  "documents apart by content (WBXML public id). UNCERTAIN "
+                  "ProvSC OIDs, cp.md §3",
+              p15::kRuleDodf));
+    }
     objects.push_back(std::move(obj));
     app.objects.push_back(std::move(o));
   }

@@ -79,6 +79,9 @@ struct Profile {
   CardOptions options;
   std::vector<ProfilePkcs15App> pkcs15;
   std::map<FileRef, FileContent> contents;
+  // Things that load but deserve a look, e.g. two data objects sharing an
+  // OID (the default ProvSC Bootstrap and DM bootstrap OIDs coincide).
+  std::vector<codec::Diagnostic> warnings;
 
   codec::ByteView Atr() const;
   // A fresh card in the profile's initial state.

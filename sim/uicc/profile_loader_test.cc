@@ -336,6 +336,45 @@ TEST(ProfileLoader, Sim2gAnswersGsmClassA0) {
   EXPECT_EQ(codec::ToHex(profile.Atr()), "3B1796806F6D61696F70");
 }
 
+// A 2G handset reads the ProvSC Config1 document with CLA A0 only: SELECT
+// by FID step by step, GET RESPONSE for the size (GSM 11.11 §9.2.1 bytes
+// 3-4), READ BINARY in chunks.
+TEST(ProfileLoader, GsmClassReadsProvScDocumentOn2gCards) {
+  for (const char* name : {"sim-2g", "ruim"}) {
+    SCOPED_TRACE(name);
+    Profile profile = MustLoad(name);
+    Card card = profile.MakeCard();
+    ASSERT_EQ(Sw(card, "A0A40000027F50").substr(0, 2), "9F");
+    const std::string sel = Sw(card, "A0A400000245 02");
+    ASSERT_EQ(sel.substr(0, 2), "9F");
+    Rapdu rsp = Tx(card, *codec::ParseHex("A0C00000" + sel.substr(2)));
+    ASSERT_EQ(rsp.sw, 0x9000);
+    ASSERT_GE(rsp.data.size(), 4u);
+    const std::size_t size = rsp.data[2] << 8 | rsp.data[3];
+    Bytes content;
+    int reads = 0;
+    while (content.size() < size) {
+      const std::size_t off = content.size();
+      const std::size_t n = std::min<std::size_t>(255, size - off);
+      Rapdu r = Tx(card, Bytes{0xA0, 0xB0, static_cast<std::uint8_t>(off >> 8),
+                               static_cast<std::uint8_t>(off & 0xFF),
+                               static_cast<std::uint8_t>(n)});
+      ++reads;
+      ASSERT_EQ(r.sw, 0x9000);
+      content.insert(content.end(), r.data.begin(), r.data.end());
+    }
+    EXPECT_GT(reads, 1);
+    auto doc = codec::DecodeWbxml(StripFf(content));
+    ASSERT_TRUE(doc.ok()) << doc.error().ToString();
+    auto source =
+        codec::ParseXml(ReadText(kUicc / "../cp/napdef_gprs_proxy.xml"));
+    ASSERT_TRUE(source.ok());
+    std::string diff;
+    EXPECT_TRUE(codec::XmlEquivalent(doc->doc.get(), source->get(), &diff))
+        << diff;
+  }
+}
+
 TEST(ProfileLoader, RuimImsiMIsCodedPerCs0005) {
   // Independent decode of EF IMSI_M (layout as Android RuimRecords reads
   // it; UNCERTAIN, see ruim.xml): MCC_M in bytes 8-9, 11_12 in byte 6,
@@ -381,6 +420,23 @@ TEST(ProfileLoader, RuimImsiMIsCodedPerCs0005) {
     EXPECT_EQ(imsi, profile.imsi);
     EXPECT_EQ(m[7] & 0x80, 0x80);  // programmed
   }
+}
+
+TEST(ProfileLoader, SharedOidIsAWarning) {
+  Profile profile = MustLoad("uicc-3g");
+  ASSERT_EQ(profile.warnings.size(), 1u);
+  const codec::Diagnostic& w = profile.warnings[0];
+  EXPECT_NE(w.what.find("OID 2.23.43.7.1"), std::string::npos) << w.what;
+  EXPECT_NE(w.what.find("'ProvSC Bootstrap' and 'DM Bootstrap'"),
+            std::string::npos)
+      << w.what;
+  EXPECT_NE(w.path.find("uicc-3g.xml:"), std::string::npos) << w.path;
+  // Distinct OIDs: no warning.
+  ProfileLoadOptions o;
+  o.provsc_oids.bootstrap = "2.23.43.7.9";
+  auto p = LoadProfile((kUicc / "uicc-3g.xml").string(), o);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->warnings.empty());
 }
 
 TEST(ProfileLoader, AtrDefaultsToTheCardsOwn) {
