@@ -472,6 +472,27 @@ TEST(ProfileLoader, ImsiAndIccidCodings) {
   EXPECT_FALSE(EncodeIccid("123").ok());
 }
 
+// The generated ODF and DODF equal the worked DER of dm.md §1.3 (computed
+// and checked there independently of codec/pkcs15).
+TEST(ProfileLoader, GeneratedOdfAndDodfMatchDmDigestVector) {
+  const std::string xml =
+      "<profile name=\"v\"><identity iccid=\"8949440000000000099\" "
+      "imsi=\"001010999999999\"/><pins><pin key=\"PIN1\" value=\"1234\"/>"
+      "</pins><mf><pkcs15 fid=\"5015\" label=\"P\" dodf-fid=\"5207\">"
+      "<data-object label=\"DM Bootstrap\" oid=\"2.23.43.7.1\" "
+      "path=\"5208\"/><ef fid=\"5208\" hex=\"00\"/></pkcs15></mf>"
+      "</profile>";
+  auto p = LoadProfileFromString(xml, ".");
+  ASSERT_TRUE(p.ok()) << p.error().ToString();
+  const ProfilePkcs15App& app = p->pkcs15.at(0);
+  EXPECT_EQ(codec::ToHex(p->fs.at(app.odf).data),
+            "A70630040402"
+            "5207");
+  EXPECT_EQ(codec::ToHex(p->fs.at(app.dodf).data),
+            "A122300E0C0C444D20426F6F747374726170"
+            "3000A10E300C0604672B0701300404025208");
+}
+
 // --- error cases ----------------------------------------------------------
 
 std::string Profile_(
