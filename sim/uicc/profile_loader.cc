@@ -317,7 +317,9 @@ Status Builder::Ef(const xmlNode* n, FileRef parent) {
     if (sources > 0)
       return Err(n, "a record EF takes its content from <record> children");
     OMAIOP_ASSIGN_OR_RETURN(std::size_t rs, Number(n, "record-size", 0));
-    if (rs == 0) return Err(n, "a record EF needs record-size=\"1..255\"");
+    if (rs == 0 || rs > 255)
+      return Err(n, "a record EF needs record-size=\"1..255\"",
+                 "ETSI TS 102 221 §11.1.1.4.3");
     std::vector<Bytes> records;
     for (const xmlNode* r = codec::FirstChildElement(n, "record"); r;
          r = codec::NextSiblingElement(r, "record")) {
@@ -341,7 +343,10 @@ Status Builder::Ef(const xmlNode* n, FileRef parent) {
     if (count < records.size())
       return Err(n, "records=\"" + std::to_string(count) + "\" but " +
                         std::to_string(records.size()) + " <record> given");
-    if (count == 0) return Err(n, "a record EF needs records=\"1..254\"");
+    // Checked before FileSpec allocates count x record-size bytes.
+    if (count == 0 || count > 254)
+      return Err(n, "a record EF needs records=\"1..254\"",
+                 "ETSI TS 102 221 §11.1.1.4.3");
     content.kind = records.empty() ? ContentKind::kNone : ContentKind::kHex;
     spec = type == "cyclic"
                ? FileSpec::Cyclic(fid, rs, count, std::move(records))
@@ -594,6 +599,9 @@ Status Builder::EfDir(const xmlNode* n) {
   if (count < records.size())
     return Err(n, "records=\"" + std::to_string(count) + "\" but " +
                       std::to_string(records.size()) + " applications");
+  if (rs > 255 || count > 254)
+    return Err(n, "EF.DIR record-size must be <= 255 and records <= 254",
+               "ETSI TS 102 221 §11.1.1.4.3");
   auto ref =
       p_.fs.Add(p_.fs.mf(), FileSpec::LinearFixed(kEfDirFid, rs, count, records)
                                 .WithSfi(kEfDirSfi)

@@ -571,6 +571,17 @@ TEST(ProfileLoaderErrors, ContentLargerThanSize) {
   EXPECT_NE(r.path.find("test.xml:7"), std::string::npos) << r.ToString();
 }
 
+TEST(ProfileLoaderErrors, HugeRecordFilesAreRejectedBeforeAllocation) {
+  const codec::Diagnostic d = LoadError(
+      Profile_("<ef fid=\"6F3A\" type=\"linear-fixed\" record-size=\"255\" "
+               "records=\"999999\"/>"));
+  EXPECT_NE(d.what.find("records=\"1..254\""), std::string::npos)
+      << d.ToString();
+  const codec::Diagnostic t =
+      LoadError(Profile_("<ef fid=\"6F46\" size=\"999999\"/>"));
+  EXPECT_NE(t.what.find("32767"), std::string::npos) << t.ToString();
+}
+
 TEST(ProfileLoaderErrors, BadImsiDigits) {
   const codec::Diagnostic d =
       LoadError(Profile_("<ef fid=\"6F07\" imsi=\"00101x123\"/>"));
