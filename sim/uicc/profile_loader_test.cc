@@ -221,8 +221,9 @@ TEST(ProfileLoader, HandsetWalkFindsEveryDocumentThroughEfDirOdfDodf) {
       ASSERT_NE(o, nullptr);
       ASSERT_EQ(o->oid, e.oid);
       // Where OIDs are unique, a lookup by OID finds the same object.
-      if (e.oid != p15::kOidDmBootstrap)
+      if (e.oid != p15::kOidDmBootstrap) {
         EXPECT_EQ(p15::FindDataObjectByOid(*objects, e.oid), o->path);
+      }
       EXPECT_EQ(o->common.auth_id.has_value(), e.is_private);
       ASSERT_TRUE(o->path.has_value());
 
