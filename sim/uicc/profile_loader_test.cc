@@ -325,6 +325,23 @@ TEST(ProfileLoader, UsimImsiByAid) {
   EXPECT_EQ(testing::Data(card, "00B0870009"), "080910101032547698");
 }
 
+TEST(ProfileLoader, CyclicRecordsAndAccessFromTheProfile) {
+  Profile profile = MustLoad("uicc-3g");
+  Card card = profile.MakeCard();
+  ASSERT_EQ(Sw(card, "00A4040C07A0000000871002"), "9000");
+  ASSERT_EQ(Sw(card, "00A4000C026F39"), "9000");
+  EXPECT_EQ(Sw(card, "00B2010403"), "6982");
+  ASSERT_EQ(Sw(card, std::string("0020000108") + testing::kPin1Ok), "9000");
+  EXPECT_EQ(testing::Data(card, "00B2010403"), "000004");
+  EXPECT_EQ(testing::Data(card, "00B2020403"), "000003");
+  EXPECT_EQ(testing::Data(card, "00B2030403"), "FFFFFF");
+  const File& acm = profile.fs.at(
+      profile.fs.FindChild(profile.fs.Applications().at(0), 0x6F39));
+  EXPECT_EQ(acm.kind, FileKind::kCyclic);
+  EXPECT_EQ(acm.access.increase, AccessCondition::kPin1);
+  EXPECT_EQ(acm.access.deactivate, AccessCondition::kAdm);  // default
+}
+
 TEST(ProfileLoader, Sim2gAnswersGsmClassA0) {
   Profile profile = MustLoad("sim-2g");
   ASSERT_TRUE(profile.options.gsm_cla);
