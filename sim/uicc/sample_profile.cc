@@ -121,7 +121,18 @@ FileSystem SampleFileSystem() {
                         .WithName("EF.IMPI")
                         .WithRead(AC::kPin1)));
 
-  Must(fs.AddEfDir());
+  // EF.DIR (TS 102 221 §13.1): USIM and ISIM, then the PKCS#15 application
+  // with its path (PKCS#15 v1.1 §5.4) so that OpenSC's pkcs15-tool binds to
+  // it; OpenSC moves known PKCS#15 AIDs to the front, so handsets still find
+  // the USIM in record 1. The PKCS#15 record (22 bytes) is FF-padded to 26.
+  Bytes p15_record = Hex("61144F0CA000000063504B43532D313551043F005015");
+  p15_record.resize(26, 0xFF);
+  Must(fs.Add(mf, FileSpec::LinearFixed(
+                      kEfDirFid, 26, 3,
+                      {EfDirRecord(SampleUsimAid(), "USIM"),
+                       EfDirRecord(SampleIsimAid(), "ISIM"), p15_record})
+                      .WithSfi(kEfDirSfi)
+                      .WithName("EF.DIR")));
   return fs;
 }
 

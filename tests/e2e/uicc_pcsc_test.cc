@@ -175,21 +175,37 @@ TEST_F(UiccPcscTest, OpenscExplorerReadsIccidAndImsi) {
 
 TEST_F(UiccPcscTest, Pkcs15ToolListsAndReadsDataObjects) {
   REQUIRE_TOOL("pkcs15-tool");
-  std::string env = std::string("OPENSC_CONF=") + OMAIOP_SOURCE_DIR +
-                    "/tests/e2e/opensc.conf ";
-  std::string base =
-      env + "pkcs15-tool -r '" + kReader + "' --aid A000000063504B43532D3135 ";
+  // pkcs15-tool finds the PKCS#15 application through EF.DIR (record 3,
+  // moved to the front by OpenSC) and reads ODF -> DODF -> the object.
+  std::string base = std::string("OPENSC_CONF=") + OMAIOP_SOURCE_DIR +
+                     "/tests/e2e/opensc.conf pkcs15-tool -r '" + kReader + "' ";
+  const Bytes payload = [] {
+    auto v = codec::AsBytes("omaiop sample provisioning doc");
+    return Bytes(v.begin(), v.end());
+  }();
   int st;
   std::string out = RunShell(base + "--list-data-objects", &st);
   EXPECT_EQ(st, 0) << out;
-  EXPECT_NE(out.find("provisioning-doc"), std::string::npos) << out;
-  EXPECT_NE(out.find("1.3.6.1.4.1.99999.1"), std::string::npos) << out;
-  out = RunShell(base + "--read-data-object provisioning-doc", &st);
-  EXPECT_EQ(st, 0) << out;
-  EXPECT_NE(
-      out.find(codec::ToHex(codec::AsBytes("omaiop sample provisioning doc"))),
-      std::string::npos)
+  EXPECT_NE(out.find("Data object 'provisioning-doc'"), std::string::npos)
       << out;
+  EXPECT_NE(out.find("applicationOID:  1.3.6.1.4.1.99999.1"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("3f0050154501"), std::string::npos) << out;
+  EXPECT_NE(out.find("Data (30 bytes): " + codec::ToHex(payload)),
+            std::string::npos)
+      << out;
+  for (const char* id : {"provisioning-doc", "1.3.6.1.4.1.99999.1"}) {
+    out = RunShell(base + "--read-data-object " + id, &st);
+    EXPECT_EQ(st, 0) << out;
+    std::string spaced;
+    for (std::uint8_t b : payload) {
+      spaced += (spaced.empty() ? "" : " ") + codec::ToHex(Bytes{b});
+    }
+    EXPECT_NE(out.find("Data Object (30 bytes): < " + spaced + " >"),
+              std::string::npos)
+        << id << "\n"
+        << out;
+  }
 }
 
 TEST_F(UiccPcscTest, PyscardPinBlockUnblockAndHotPlug) {
