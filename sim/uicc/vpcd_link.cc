@@ -177,8 +177,10 @@ bool VpcdLink::ReadExact(int fd, std::uint8_t* out, std::size_t n,
     // Linux clears TCP_QUICKACK by itself; re-arm it before every read so
     // that vpcd's split header/payload writes are ACKed at once instead of
     // after the 40 ms delayed-ACK timer (uicc.md §1, item 4).
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    if (options_.quick_ack) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+    }
     ssize_t r = recv(fd, out + got, n - got, 0);
     if (r == 0) {
       *why = "closed by vpcd";
