@@ -95,12 +95,19 @@ class UiccPcscTest : public ::testing::Test {
         {35963, (dir_ / "pcscd.log").string(), std::chrono::seconds(10)});
     ASSERT_TRUE(pcscd.ok()) << pcscd.error().what;
     pcscd_ = std::move(*pcscd);
+    // A reused pcscd may still report the card of a previous test (it polls
+    // vpcd every ~0.4 s) or hold a foreign one: wait for an empty slot.
+    ASSERT_TRUE(WaitForCard(false))
+        << "'" << kReader
+        << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
+           "connected to vpcd port 35963; stop it";
     auto pid = sim::reader::SpawnProcess(
         {OMAIOP_BINARY, "uicc", "serve", "--profile", "sample"},
         (dir_ / "serve.log").string());
     ASSERT_TRUE(pid.ok()) << pid.error().what;
     serve_pid_ = *pid;
-    ASSERT_TRUE(WaitForCard(true))
+    ASSERT_TRUE(WaitForCard(true) &&
+                ServeLog().find("uicc serve: connected") != std::string::npos)
         << "card did not appear in '" << kReader << "'; serve log:\n"
         << Slurp(dir_ / "serve.log");
   }
