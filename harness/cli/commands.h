@@ -21,5 +21,6 @@ struct CommandContext {
 };
 
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx);
+void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CommandContext ctx;
   RegisterCodecCommands(app, ctx);
+  RegisterUiccCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;

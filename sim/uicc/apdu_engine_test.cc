@@ -379,7 +379,8 @@ TEST_F(CardTest, ReadRecordEnumerationStopsWith6A83AsOpenScExpects) {
   EXPECT_EQ(Sw(card_, "00A40800022F00"), "9000");
   EXPECT_EQ(Sw(card_, "00B2010400"), "9000");
   EXPECT_EQ(Sw(card_, "00B2020400"), "9000");
-  EXPECT_EQ(Sw(card_, "00B2030400"), "6A83");
+  EXPECT_EQ(Sw(card_, "00B2030400"), "9000");  // the PKCS#15 application
+  EXPECT_EQ(Sw(card_, "00B2040400"), "6A83");
 }
 
 TEST_F(CardTest, ReadRecordWithWrongLeAnswers6CRecordLength) {

@@ -127,10 +127,10 @@ TEST_F(FcpTest, LongFcpUsesTwoByteLength) {
 TEST_F(FcpTest, GsmEfResponseHasFifteenBytes) {
   const FileRef dir = fs_.FindChild(fs_.mf(), kEfDirFid);
   const Bytes r = BuildGsmResponse(fs_, dir, pins_);
-  // size 2 x 26 = 0034, FID 2F00, EF, read ALW / update ADM (0A),
+  // size 3 x 26 = 004E, FID 2F00, EF, read ALW / update ADM (0A),
   // increase ADM (A0), structure linear fixed (01), record length 1A.
   EXPECT_EQ(codec::ToHex(r),
-            "000000342F000400"
+            "0000004E2F000400"
             "0AA0AA0102011A");
 }
 

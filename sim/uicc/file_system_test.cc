@@ -121,11 +121,14 @@ TEST(EfDir, HoldsOneTemplatePerApplicationInOrder) {
   const File& f = fs.at(dir);
   EXPECT_EQ(f.kind, FileKind::kLinearFixed);
   EXPECT_EQ(f.sfi, kEfDirSfi);
-  ASSERT_EQ(f.records.size(), 2u);
+  ASSERT_EQ(f.records.size(), 3u);
   // 61 18 { 4F 10 AID, 50 04 "USIM" } (TS 102 221 §13.1).
   EXPECT_EQ(codec::ToHex(f.records[0]),
             "61184F10A0000000871002FF49FF0589000000005004"
             "5553494D");
+  // 61 14 { 4F 0C PKCS#15 AID, 51 04 path 3F00 5015 }, FF-padded.
+  EXPECT_EQ(codec::ToHex(f.records[2]),
+            "61144F0CA000000063504B43532D313551043F005015FFFFFFFF");
 }
 
 TEST(EfDir, PadsRecordsAndRejectsTooSmallSize) {

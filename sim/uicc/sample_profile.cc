@@ -65,6 +65,18 @@ FileSystem SampleFileSystem() {
           0x5032, Hex("3026020100040501234567890C0844656D6F204D6672800C5669"
                       "727475616C2055494343030200 00"))
           .WithName("EF.TokenInfo")));
+  // DODF with one public opaque data object (PKCS#15 v1.1 §6.7; bytes as in
+  // uicc.md §4): label "provisioning-doc", application "prov", OID
+  // 1.3.6.1.4.1.99999.1, path 4501 relative to the PKCS#15 DF. XML profiles
+  // carry the real CP/DM provisioning objects.
+  Must(fs.Add(p15, FileSpec::Transparent(
+                       0x4401, Hex("302F30120C1070726F766973696F6E696E672D"
+                                   "646F6330110C0470726F76 06092B0601040186"
+                                   "8D1F01A106300404024501"))
+                       .WithName("EF.DODF")));
+  Must(fs.Add(p15, FileSpec::Transparent(
+                       0x4501, codec::AsBytes("omaiop sample provisioning doc"))
+                       .WithName("EF.DataObject")));
 
   const FileRef usim =
       Must(fs.Add(mf, FileSpec::Adf(0x7FF0, SampleUsimAid(), "USIM")));
@@ -109,7 +121,18 @@ FileSystem SampleFileSystem() {
                         .WithName("EF.IMPI")
                         .WithRead(AC::kPin1)));
 
-  Must(fs.AddEfDir());
+  // EF.DIR (TS 102 221 §13.1): USIM and ISIM, then the PKCS#15 application
+  // with its path (PKCS#15 v1.1 §5.4) so that OpenSC's pkcs15-tool binds to
+  // it; OpenSC moves known PKCS#15 AIDs to the front, so handsets still find
+  // the USIM in record 1. The PKCS#15 record (22 bytes) is FF-padded to 26.
+  Bytes p15_record = Hex("61144F0CA000000063504B43532D313551043F005015");
+  p15_record.resize(26, 0xFF);
+  Must(fs.Add(mf, FileSpec::LinearFixed(
+                      kEfDirFid, 26, 3,
+                      {EfDirRecord(SampleUsimAid(), "USIM"),
+                       EfDirRecord(SampleIsimAid(), "ISIM"), p15_record})
+                      .WithSfi(kEfDirSfi)
+                      .WithName("EF.DIR")));
   return fs;
 }
 

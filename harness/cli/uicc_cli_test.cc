@@ -1,0 +1,66 @@
+// `omaiop uicc ...` usage errors and help, without pcscd (the served card
+// itself is tested through pcscd in tests/e2e/uicc_pcsc_test.cc).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct UiccRun {
+  int exit_code;
+  std::string out;
+};
+
+UiccRun Uicc(const std::string& args) {
+  std::string cmd = std::string(OMAIOP_BINARY) + " uicc " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(UiccCli, ServeHelpDocumentsHotPlugSignal) {
+  UiccRun r = Uicc("serve --help");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("kill -USR1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--vpcd"), std::string::npos) << r.out;
+}
+
+TEST(UiccCli, StateIsNotYetAvailable) {
+  UiccRun r = Uicc("serve --state card.state");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("--state is not yet available"), std::string::npos)
+      << r.out;
+}
+
+TEST(UiccCli, UnknownProfileIsAToolFailure) {
+  UiccRun r = Uicc("serve --profile nope.xml");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("unknown profile 'nope.xml'"), std::string::npos)
+      << r.out;
+}
+
+TEST(UiccCli, BadVpcdAddressIsAToolFailure) {
+  for (const char* bad : {"localhost", "localhost:0", "h:70000", "h:x"}) {
+    UiccRun r = Uicc(std::string("serve --vpcd ") + bad);
+    EXPECT_EQ(r.exit_code, 3) << bad << "\n" << r.out;
+    EXPECT_NE(r.out.find("--vpcd wants HOST:PORT"), std::string::npos) << r.out;
+  }
+}
+
+TEST(UiccCli, ApduRejectsNonHexAndShortApdus) {
+  UiccRun r = Uicc("apdu 00A4 zz");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("argument 1 '00A4' is not a command APDU"),
+            std::string::npos)
+      << r.out;
+  r = Uicc("apdu");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+}
+
+}  // namespace

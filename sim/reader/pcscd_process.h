@@ -1,0 +1,57 @@
+// Starting and stopping pcscd (with vsmartcard-vpcd) for tests and the
+// transport benchmark, without systemd (uicc.md §1 "Starting pcscd without
+// systemd"): `pcscd -f` as a child, stopped by its PID, never by name.
+//
+// pcscd is one per machine (fixed socket /run/pcscd/pcscd.comm). Policy when
+// one is already running: if its vpcd port is listening it is REUSED (and
+// left running at the end); if it runs without vpcd listening, StartOrReuse
+// fails and says so. Stale /run/pcscd files of a dead pcscd are removed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/result.h"
+
+namespace omaiop::sim::reader {
+
+// True if a TCP socket listens on `port` (any address), from
+// /proc/net/tcp{,6}; probing by connect() would look like a card to vpcd.
+bool TcpPortListening(std::uint16_t port);
+
+// fork + exec argv[0] (PATH lookup) with stdout and stderr appended to
+// `log_path`; the child gets SIGTERM if this process dies.
+codec::Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
+                                  const std::string& log_path);
+// Sends `sig` to `pid`, waits up to `grace`, then SIGKILL; reaps it. Returns
+// the wait status (or -1).
+int StopProcess(pid_t pid, int sig = 15,
+                std::chrono::milliseconds grace = std::chrono::seconds(5));
+// Whether the child `pid` is still running (reaps it if it exited).
+bool ChildRunning(pid_t pid, int* status = nullptr);
+
+struct PcscdOptions {
+  std::uint16_t vpcd_port = 35963;
+  std::string log_path = "/tmp/omaiop-pcscd.log";
+  std::chrono::milliseconds start_timeout{10000};
+};
+
+class PcscdProcess {
+ public:
+  static codec::Result<std::unique_ptr<PcscdProcess>> StartOrReuse(
+      const PcscdOptions& options = {});
+  ~PcscdProcess();  // stops pcscd by PID if this object started it
+  bool started_here() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  explicit PcscdProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_;
+};
+
+}  // namespace omaiop::sim::reader

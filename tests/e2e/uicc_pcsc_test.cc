@@ -1,0 +1,320 @@
+// Real third-party PC/SC software against omaiop's virtual UICC served
+// through pcscd + vsmartcard-vpcd: OpenSC (opensc-tool, opensc-explorer,
+// pkcs15-tool), pyscard and our own PcscReader. Each test starts `pcscd -f`
+// (or reuses a running pcscd whose vpcd port listens, see
+// sim/reader/pcscd_process.h) and `omaiop uicc serve` as children and stops
+// them by PID. CTest runs these under RESOURCE_LOCK pcscd: one pcscd per
+// machine. A missing tool fails the test and says how to install it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "codec/bytes.h"
+#include "sim/reader/pcsc_reader.h"
+#include "sim/reader/pcscd_process.h"
+#include "sim/uicc/apdu_engine.h"
+
+namespace omaiop {
+namespace {
+
+namespace fs = std::filesystem;
+using codec::Bytes;
+using sim::reader::PcscReader;
+
+constexpr const char* kReader = "Virtual PCD 00 00";
+
+bool OnPath(const std::string& tool) {
+  const char* path = std::getenv("PATH");
+  std::string p = std::string(path ? path : "") + ":/usr/bin:/usr/sbin:/bin";
+  std::stringstream ss(p);
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    if (!dir.empty() && access((fs::path(dir) / tool).c_str(), X_OK) == 0)
+      return true;
+  }
+  return false;
+}
+
+#define REQUIRE_TOOL(tool)                                               \
+  ASSERT_TRUE(OnPath(tool)) << tool                                      \
+                            << " not found: install with scripts/setup " \
+                               "(Debian packages pcscd vsmartcard-vpcd " \
+                               "opensc python3-pyscard)"
+
+std::string RunShell(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) {
+    *status = -1;
+    return out;
+  }
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0)
+    out.append(buf.data(), n);
+  int st = pclose(f);
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "3b:9e:96:..." as OpenSC prints ATRs.
+std::string ColonHex(codec::ByteView b) {
+  std::string s;
+  char h[4];
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    std::snprintf(h, sizeof h, i ? ":%02x" : "%02x", b[i]);
+    s += h;
+  }
+  return s;
+}
+
+class UiccPcscTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    REQUIRE_TOOL("pcscd");
+    dir_ = fs::temp_directory_path() /
+           ("omaiop-uicc-e2e-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    auto pcscd = sim::reader::PcscdProcess::StartOrReuse(
+        {35963, (dir_ / "pcscd.log").string(), std::chrono::seconds(10)});
+    ASSERT_TRUE(pcscd.ok()) << pcscd.error().what;
+    pcscd_ = std::move(*pcscd);
+    // A reused pcscd may still report the card of a previous test (it polls
+    // vpcd every ~0.4 s) or hold a foreign one: wait for an empty slot.
+    ASSERT_TRUE(WaitForCard(false))
+        << "'" << kReader
+        << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
+           "connected to vpcd port 35963; stop it";
+    auto pid = sim::reader::SpawnProcess(
+        {OMAIOP_BINARY, "uicc", "serve", "--profile", "sample"},
+        (dir_ / "serve.log").string());
+    ASSERT_TRUE(pid.ok()) << pid.error().what;
+    serve_pid_ = *pid;
+    ASSERT_TRUE(WaitForCard(true) &&
+                ServeLog().find("uicc serve: connected") != std::string::npos)
+        << "card did not appear in '" << kReader << "'; serve log:\n"
+        << Slurp(dir_ / "serve.log");
+  }
+
+  void TearDown() override {
+    if (serve_pid_ > 0) sim::reader::StopProcess(serve_pid_, SIGTERM);
+    pcscd_.reset();  // stops pcscd by PID if we started it
+    std::error_code ec;
+    if (!HasFailure()) fs::remove_all(dir_, ec);
+  }
+
+  bool WaitForCard(bool present) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = PcscReader::Open(kReader);
+      if (r.ok() && (*r)->CardPresent() == present) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  std::string ServeLog() { return Slurp(dir_ / "serve.log"); }
+
+  fs::path dir_;
+  std::unique_ptr<sim::reader::PcscdProcess> pcscd_;
+  pid_t serve_pid_ = -1;
+};
+
+TEST_F(UiccPcscTest, OpenscToolPrintsOurAtr) {
+  REQUIRE_TOOL("opensc-tool");
+  int st;
+  std::string out =
+      RunShell(std::string("opensc-tool -r '") + kReader + "' -a", &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find(ColonHex(sim::uicc::Card::Atr())), std::string::npos)
+      << out;
+}
+
+TEST_F(UiccPcscTest, OpenscToolSendsRawApdus) {
+  REQUIRE_TOOL("opensc-tool");
+  int st;
+  std::string out = RunShell(std::string("opensc-tool -r '") + kReader +
+                                 "' -s 00A4000C022FE2 -s 00B000000A",
+                             &st);
+  EXPECT_EQ(st, 0) << out;
+  // EF.ICCID of the sample profile, then SW 9000.
+  EXPECT_NE(out.find("98 94 44 00 00 00 21 43 65 87"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("SW1=0x90, SW2=0x00"), std::string::npos) << out;
+}
+
+TEST_F(UiccPcscTest, OpenscExplorerReadsIccidAndImsi) {
+  REQUIRE_TOOL("opensc-explorer");
+  fs::path script = dir_ / "explorer.txt";
+  // EF.IMSI (DF.GSM/6F07) needs PIN1: VERIFY with the FF-padded block.
+  std::ofstream(script) << "cat 2FE2\n"
+                           "verify CHV1 31:32:33:34:ff:ff:ff:ff\n"
+                           "cd 7F20\n"
+                           "cat 6F07\n"
+                           "quit\n";
+  int st;
+  std::string out = RunShell(
+      std::string("opensc-explorer -r '") + kReader + "' < " + script.string(),
+      &st);
+  EXPECT_EQ(st, 0) << out;
+  // opensc-explorer's hex dump: ICCID 98 94 44 00 00 00 21 43 65 87.
+  EXPECT_NE(out.find("98 94 44 00 00 00 21 43 65 87"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Code correct"), std::string::npos) << out;
+  EXPECT_NE(out.find("08 09 10 10 10 32 54 76 98"), std::string::npos) << out;
+}
+
+TEST_F(UiccPcscTest, Pkcs15ToolListsAndReadsDataObjects) {
+  REQUIRE_TOOL("pkcs15-tool");
+  // pkcs15-tool finds the PKCS#15 application through EF.DIR (record 3,
+  // moved to the front by OpenSC) and reads ODF -> DODF -> the object.
+  std::string base = std::string("OPENSC_CONF=") + OMAIOP_SOURCE_DIR +
+                     "/tests/e2e/opensc.conf pkcs15-tool -r '" + kReader + "' ";
+  const Bytes payload = [] {
+    auto v = codec::AsBytes("omaiop sample provisioning doc");
+    return Bytes(v.begin(), v.end());
+  }();
+  int st;
+  std::string out = RunShell(base + "--list-data-objects", &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("Data object 'provisioning-doc'"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("applicationOID:  1.3.6.1.4.1.99999.1"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("3f0050154501"), std::string::npos) << out;
+  EXPECT_NE(out.find("Data (30 bytes): " + codec::ToHex(payload)),
+            std::string::npos)
+      << out;
+  for (const char* id : {"provisioning-doc", "1.3.6.1.4.1.99999.1"}) {
+    out = RunShell(base + "--read-data-object " + id, &st);
+    EXPECT_EQ(st, 0) << out;
+    std::string spaced;
+    for (std::uint8_t b : payload) {
+      spaced += (spaced.empty() ? "" : " ") + codec::ToHex(Bytes{b});
+    }
+    EXPECT_NE(out.find("Data Object (30 bytes): < " + spaced + " >"),
+              std::string::npos)
+        << id << "\n"
+        << out;
+  }
+}
+
+TEST_F(UiccPcscTest, PyscardPinBlockUnblockAndHotPlug) {
+  ASSERT_EQ(access("/usr/bin/python3", X_OK), 0)
+      << "/usr/bin/python3 missing: install with scripts/setup";
+  int st;
+  std::string probe = RunShell("/usr/bin/python3 -c 'import smartcard'", &st);
+  ASSERT_EQ(st, 0) << "pyscard missing: install with scripts/setup "
+                      "(python3-pyscard)\n"
+                   << probe;
+  std::string out =
+      RunShell(std::string("/usr/bin/python3 ") + OMAIOP_SOURCE_DIR +
+                   "/tests/e2e/pyscard_pin.py '" + kReader + "' " +
+                   std::to_string(serve_pid_),
+               &st);
+  EXPECT_EQ(st, 0) << out << "\nserve log:\n" << ServeLog();
+  EXPECT_NE(out.find("PASS"), std::string::npos) << out;
+  // The serve CLI logged the hot-plug.
+  std::string log = ServeLog();
+  EXPECT_NE(log.find("SIGUSR1: removing the card"), std::string::npos) << log;
+  EXPECT_NE(log.find("SIGUSR1: inserting the card"), std::string::npos) << log;
+}
+
+TEST_F(UiccPcscTest, PcscReaderTalksToServedCardAndSeesHotPlug) {
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  auto atr = (*reader)->Connect();
+  ASSERT_TRUE(atr.ok()) << atr.error().what;
+  auto want = sim::uicc::Card::Atr();
+  EXPECT_EQ(*atr, Bytes(want.begin(), want.end()));
+  EXPECT_NE((*reader)->active_protocol(), 0u);
+  auto sel = (*reader)->Transmit(*codec::ParseHex("00A4000C022FE2"));
+  ASSERT_TRUE(sel.ok()) << sel.error().what;
+  EXPECT_EQ(*sel, (Bytes{0x90, 0x00}));
+  auto rd = (*reader)->Transmit(*codec::ParseHex("00B000000A"));
+  ASSERT_TRUE(rd.ok()) << rd.error().what;
+  EXPECT_EQ(codec::ToHex(*rd),
+            codec::ToHex(*codec::ParseHex("98944400000021436587 9000")));
+  // Unknown AID: the card must say 6A82 (OpenSC probes rely on it).
+  auto probe =
+      (*reader)->Transmit(*codec::ParseHex("00A4040007A0000000790101"));
+  ASSERT_TRUE(probe.ok());
+  EXPECT_EQ(*probe, (Bytes{0x6A, 0x82}));
+  (*reader)->Disconnect();
+
+  EXPECT_TRUE((*reader)->CardPresent());
+  ASSERT_EQ(kill(serve_pid_, SIGUSR1), 0);
+  bool present = true;
+  for (int i = 0; i < 20 && present; ++i) {
+    auto r = (*reader)->WaitForChange(std::chrono::milliseconds(500));
+    ASSERT_TRUE(r.ok()) << r.error().what;
+    present = *r;
+  }
+  EXPECT_FALSE(present) << "removal not seen";
+  auto gone = (*reader)->Connect();
+  EXPECT_FALSE(gone.ok());
+  if (!gone.ok()) {
+    EXPECT_NE(gone.error().what.find("SCardConnect"), std::string::npos);
+  }
+  ASSERT_EQ(kill(serve_pid_, SIGUSR1), 0);
+  for (int i = 0; i < 20 && !present; ++i) {
+    auto r = (*reader)->WaitForChange(std::chrono::milliseconds(500));
+    ASSERT_TRUE(r.ok()) << r.error().what;
+    present = *r;
+  }
+  EXPECT_TRUE(present) << "insertion not seen";
+  EXPECT_TRUE((*reader)->Connect().ok());
+}
+
+TEST_F(UiccPcscTest, UiccApduCommandPrintsDecodedStatusWords) {
+  int st;
+  std::string out =
+      RunShell(std::string(OMAIOP_BINARY) + " uicc apdu --reader '" + kReader +
+                   "' 00A4000C022FE2 00B000000A 00B0000001 "
+                   "00A4040007A0000000790101",
+               &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("ATR: " + codec::ToHex(sim::uicc::Card::Atr())),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("98944400000021436587 9000"), std::string::npos) << out;
+  EXPECT_NE(out.find(sim::uicc::DescribeStatusWord(0x6A82)), std::string::npos)
+      << out;
+}
+
+TEST_F(UiccPcscTest, ServePrintsEventsAndSummaryOnSigterm) {
+  int st;
+  RunShell(std::string("opensc-tool -r '") + kReader + "' -a", &st);
+  ASSERT_EQ(kill(serve_pid_, SIGTERM), 0);
+  int status = 0;
+  for (int i = 0; i < 100 && sim::reader::ChildRunning(serve_pid_, &status);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  serve_pid_ = -1;
+  std::string log = ServeLog();
+  EXPECT_NE(log.find("uicc serve: connected"), std::string::npos) << log;
+  EXPECT_NE(log.find("uicc serve: power-on"), std::string::npos) << log;
+  EXPECT_NE(log.find("stopping on SIGTERM"), std::string::npos) << log;
+  EXPECT_NE(log.find("summary: 1 connects"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace omaiop
