@@ -152,9 +152,9 @@ TEST(Cli, EncodeUserPinMacHandsOutAPinThatVerifies) {
 namespace {
 
 TEST(Cli, EncodeDmBootstrapPushDecodesAsSyncMlWithMac) {
-  CliRun e = Omaiop("encode dm --json " +
-                    Src("fixtures/dm/pkg2_server_cmds.xml") +
-                    " --sec NETWPIN --imsi 262011234567890 --segments");
+  CliRun e =
+      Omaiop("encode dm --json " + Src("fixtures/dm/pkg2_server_cmds.xml") +
+             " --sec NETWPIN --imsi 262011234567890 --segments");
   ASSERT_EQ(e.exit_code, 0) << e.out;
   auto j = nlohmann::json::parse(e.out);
   std::string segs;

@@ -41,7 +41,8 @@ TEST(UiccCli, StateIsNotYetAvailable) {
 TEST(UiccCli, UnknownProfileIsAToolFailure) {
   UiccRun r = Uicc("serve --profile nope.xml");
   EXPECT_EQ(r.exit_code, 3) << r.out;
-  EXPECT_NE(r.out.find("unknown profile 'nope.xml'"), std::string::npos)
+  EXPECT_NE(r.out.find("no profile file or shipped profile named 'nope.xml'"),
+            std::string::npos)
       << r.out;
 }
 

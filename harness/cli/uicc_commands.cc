@@ -13,6 +13,7 @@
 #include "harness/cli/commands.h"
 #include "sim/reader/pcsc_reader.h"
 #include "sim/uicc/apdu.h"
+#include "sim/uicc/profile_dump.h"
 #include "sim/uicc/vpcd_link.h"
 
 namespace omaiop::cli {
@@ -49,7 +50,7 @@ int Serve(const ServeArgs& args) {
   }
   auto card = LoadCardProfile(args.profile);
   if (!card.ok()) {
-    std::cerr << "omaiop uicc serve: " << card.error().what << "\n";
+    std::cerr << "omaiop uicc serve: " << card.error().ToString() << "\n";
     return kExitToolFailure;
   }
 
@@ -165,7 +166,9 @@ void RegisterUiccCommands(CLI::App& app, CommandContext& ctx) {
       "exit.");
   serve
       ->add_option("--profile", serve_args->profile,
-                   "card profile: 'sample' (built-in; XML profiles later)")
+                   "card profile: an XML profile file, the name of a shipped "
+                   "one (sim-2g, uicc-3g, ruim, csim: fixtures/uicc/), or "
+                   "'sample' (built-in demo tree)")
       ->capture_default_str();
   serve->add_option("--state", serve_args->state,
                     "persisted card state file (not yet available)");
@@ -187,6 +190,32 @@ void RegisterUiccCommands(CLI::App& app, CommandContext& ctx) {
   apdu->add_option("apdus", *hex, "command APDUs in hex, e.g. 00A4000C022FE2")
       ->required();
   apdu->callback([reader, hex, &ctx] { ctx.exit_code = Apdu(*reader, *hex); });
+
+  auto dump_profile = std::make_shared<std::string>();
+  auto dump_hex_only = std::make_shared<bool>(false);
+  CLI::App* dump = uicc->add_subcommand(
+      "dump",
+      "load a card profile (validated against fixtures/uicc/profile.xsd) and "
+      "print its file tree: FIDs, types, sizes, SFIs, access conditions and "
+      "decoded contents (IMSI, ICCID, EF.DIR, PKCS#15 ODF/DODF/TokenInfo, "
+      "WBXML documents as XML)");
+  dump->add_option("PROFILE", *dump_profile,
+                   "XML profile file or shipped profile name")
+      ->required();
+  dump->add_flag("--hex", *dump_hex_only,
+                 "show contents as hex only, without decoding WBXML");
+  dump->callback([dump_profile, dump_hex_only, &ctx] {
+    auto profile = LoadNamedProfile(*dump_profile);
+    if (!profile.ok()) {
+      std::cerr << "omaiop uicc dump: " << profile.error().ToString() << "\n";
+      ctx.exit_code = kExitToolFailure;
+      return;
+    }
+    sim::uicc::DumpOptions options;
+    options.decode_wbxml = !*dump_hex_only;
+    std::cout << sim::uicc::DumpProfile(*profile, options);
+    ctx.exit_code = kExitOk;
+  });
 }
 
 }  // namespace omaiop::cli

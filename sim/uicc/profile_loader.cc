@@ -454,7 +454,7 @@ Status Builder::Pkcs15(const xmlNode* n, FileRef parent, int depth) {
     OMAIOP_ASSIGN_OR_RETURN(dodf_fid, Fid(n, "dodf-fid"));
   }
 
-  std::vector<p15::DataObject> objects;
+  std::vector<p15::DataObject> objects, opaque_objects;
   for (const xmlNode* d = codec::FirstChildElement(n, "data-object"); d;
        d = codec::NextSiblingElement(d, "data-object")) {
     ProfileDataObject o;
@@ -487,8 +487,19 @@ Status Builder::Pkcs15(const xmlNode* n, FileRef parent, int depth) {
     OMAIOP_ASSIGN_OR_RETURN(o.is_private, Bool(d, "private", false));
     OMAIOP_ASSIGN_OR_RETURN(bool modifiable, Bool(d, "modifiable", false));
 
+    // form: "oid" = oidDO [1] with the OID in the typed attributes, the
+    // entry an OMA handset looks up by OID (dm.md §1.3, SIMalliance OMAPI);
+    // "opaque" = opaqueDO with the OID as applicationOID, the only DODF
+    // entry OpenSC parses (uicc.md §4); "both" = one entry of each, so both
+    // kinds of reader find the object.
+    const std::string form =
+        HasAttr(d, "form") ? GetAttr(d, "form") : std::string("oid");
+    if (form != "oid" && form != "opaque" && form != "both")
+      return Err(d, "form must be oid, opaque or both");
+
     p15::DataObject obj;
-    obj.type = p15::DataObjectType::kOid;
+    obj.type = form == "opaque" ? p15::DataObjectType::kOpaque
+                                : p15::DataObjectType::kOid;
     obj.common.label = o.label;
     std::uint32_t flags = (o.is_private ? p15::kFlagPrivate : 0) |
                           (modifiable ? p15::kFlagModifiable : 0);
@@ -498,7 +509,10 @@ Status Builder::Pkcs15(const xmlNode* n, FileRef parent, int depth) {
     if (o.is_private) obj.common.auth_id = Bytes{kKeyPin1};
     if (HasAttr(d, "app-name"))
       obj.data.application_name = GetAttr(d, "app-name");
-    obj.oid = o.oid;
+    if (obj.type == p15::DataObjectType::kOid)
+      obj.oid = o.oid;
+    else
+      obj.data.application_oid = o.oid;
     obj.path = p15::Path{o.path, std::nullopt, std::nullopt};
     for (const auto& other : app.objects) {
       if (other.oid != o.oid) continue;
@@ -511,10 +525,25 @@ Status Builder::Pkcs15(const xmlNode* n, FileRef parent, int depth) {
                   "ProvSC OIDs, cp.md §3",
               p15::kRuleDodf));
     }
-    objects.push_back(std::move(obj));
+    if (form == "both") {
+      p15::DataObject opaque = obj;
+      opaque.type = p15::DataObjectType::kOpaque;
+      opaque.oid.reset();
+      opaque.data.application_oid = o.oid;
+      opaque_objects.push_back(std::move(opaque));
+      objects.push_back(std::move(obj));
+    } else if (obj.type == p15::DataObjectType::kOpaque) {
+      opaque_objects.push_back(std::move(obj));
+    } else {
+      objects.push_back(std::move(obj));
+    }
     app.objects.push_back(std::move(o));
   }
 
+  // Every opaqueDO entry goes before every oidDO entry: OpenSC abandons the
+  // whole DODF at the first entry it cannot parse (an oidDO), while an OID
+  // lookup skips opaque entries.
+  objects.insert(objects.begin(), opaque_objects.begin(), opaque_objects.end());
   auto dodf = p15::EncodeDodf(objects);
   if (!dodf.ok())
     return Err(n, "DODF: " + dodf.error().what, dodf.error().rule);

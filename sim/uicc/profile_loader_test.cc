@@ -210,9 +210,25 @@ TEST(ProfileLoader, HandsetWalkFindsEveryDocumentThroughEfDirOdfDodf) {
     ASSERT_EQ(r.sw, 0x9000);
     Bytes dodf_bytes;
     ASSERT_EQ(ReadAll(card, FcpSize(r.data), &dodf_bytes), 0x9000);
-    auto objects = p15::ParseDodf(dodf_bytes);
-    ASSERT_TRUE(objects.ok()) << objects.error().ToString();
-    ASSERT_EQ(objects->size(), 4u);
+    auto parsed = p15::ParseDodf(dodf_bytes);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+    // form="both": opaqueDO twins (for OpenSC) come before the oidDO entries.
+    ASSERT_EQ(parsed->size(), 8u);
+    std::vector<p15::DataObject> oid_entries, opaque_entries;
+    for (std::size_t i = 0; i < parsed->size(); ++i) {
+      const auto& o = (*parsed)[i];
+      EXPECT_EQ(o.type, i < 4 ? p15::DataObjectType::kOpaque
+                              : p15::DataObjectType::kOid);
+      (o.type == p15::DataObjectType::kOid ? oid_entries : opaque_entries)
+          .push_back(o);
+    }
+    ASSERT_EQ(oid_entries.size(), 4u);
+    ASSERT_EQ(opaque_entries.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+      EXPECT_EQ(opaque_entries[i].data.application_oid, oid_entries[i].oid);
+      EXPECT_EQ(opaque_entries[i].path, oid_entries[i].path);
+    }
+    const auto* objects = &oid_entries;
 
     bool chunked = false;
     for (const Expected& e : ExpectedObjects()) {

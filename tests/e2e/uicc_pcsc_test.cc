@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "codec/bytes.h"
+#include "codec/wbxml.h"
+#include "codec/xml.h"
 #include "sim/reader/pcsc_reader.h"
 #include "sim/reader/pcscd_process.h"
 #include "sim/uicc/apdu_engine.h"
@@ -102,7 +104,7 @@ class UiccPcscTest : public ::testing::Test {
         << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
            "connected to vpcd port 35963; stop it";
     auto pid = sim::reader::SpawnProcess(
-        {OMAIOP_BINARY, "uicc", "serve", "--profile", "sample"},
+        {OMAIOP_BINARY, "uicc", "serve", "--profile", Profile()},
         (dir_ / "serve.log").string());
     ASSERT_TRUE(pid.ok()) << pid.error().what;
     serve_pid_ = *pid;
@@ -130,6 +132,8 @@ class UiccPcscTest : public ::testing::Test {
   }
 
   std::string ServeLog() { return Slurp(dir_ / "serve.log"); }
+  // The card profile `omaiop uicc serve` is started with.
+  virtual std::string Profile() const { return "sample"; }
 
   fs::path dir_;
   std::unique_ptr<sim::reader::PcscdProcess> pcscd_;
@@ -314,6 +318,69 @@ TEST_F(UiccPcscTest, ServePrintsEventsAndSummaryOnSigterm) {
   EXPECT_NE(log.find("uicc serve: power-on"), std::string::npos) << log;
   EXPECT_NE(log.find("stopping on SIGTERM"), std::string::npos) << log;
   EXPECT_NE(log.find("summary: 1 connects"), std::string::npos) << log;
+}
+
+// The shipped 3G profile (fixtures/uicc/uicc-3g.xml): pkcs15-tool finds the
+// CP ProvSC documents and the DM bootstrap file as PKCS#15 data objects
+// (ODF -> DODF OidDO -> Path; cp.md §3, dm.md §1.3) and reads their bytes,
+// which are the WBXML of the source fixtures.
+class UiccProfilePcscTest : public UiccPcscTest {
+ protected:
+  std::string Profile() const override {
+    return std::string(OMAIOP_SOURCE_DIR) + "/fixtures/uicc/uicc-3g.xml";
+  }
+};
+
+// "Data Object (N bytes): < 03 A4 01 ... >" -> the bytes, FF padding cut.
+Bytes DataObjectBytes(const std::string& out) {
+  auto open = out.find("bytes): <");
+  auto close = out.find('>', open);
+  if (open == std::string::npos || close == std::string::npos) return {};
+  auto hex = codec::ParseHex(out.substr(open + 9, close - open - 9));
+  if (!hex.ok()) return {};
+  Bytes b = *hex;
+  while (!b.empty() && b.back() == 0xFF) b.pop_back();
+  return b;
+}
+
+TEST_F(UiccProfilePcscTest, Pkcs15ToolListsProvisioningAndDmBootstrapObjects) {
+  REQUIRE_TOOL("pkcs15-tool");
+  std::string base = std::string("OPENSC_CONF=") + OMAIOP_SOURCE_DIR +
+                     "/tests/e2e/opensc.conf pkcs15-tool -r '" + kReader + "' ";
+  int st;
+  std::string out = RunShell(base + "--list-data-objects", &st);
+  EXPECT_EQ(st, 0) << out;
+  for (const char* label :
+       {"ProvSC Bootstrap", "ProvSC Config1", "ProvSC Config2", "DM Bootstrap"})
+    EXPECT_NE(out.find(std::string("Data object '") + label + "'"),
+              std::string::npos)
+        << label << "\n"
+        << out;
+  EXPECT_NE(out.find("applicationOID:  2.23.43.7.1"), std::string::npos) << out;
+
+  struct Case {
+    const char* label;
+    const char* fixture;
+  } cases[] = {{"DM Bootstrap", "fixtures/dm/bootstrap_dmacc.xml"},
+               {"ProvSC Config1", "fixtures/cp/napdef_gprs_proxy.xml"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    out = RunShell(base + "--read-data-object '" + c.label + "'", &st);
+    ASSERT_EQ(st, 0) << out;
+    Bytes data = DataObjectBytes(out);
+    ASSERT_FALSE(data.empty()) << out;
+    auto decoded = codec::DecodeWbxml(data);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+    std::ifstream in(std::string(OMAIOP_SOURCE_DIR) + "/" + c.fixture);
+    std::stringstream src;
+    src << in.rdbuf();
+    auto expected = codec::ParseXml(src.str(), c.fixture);
+    ASSERT_TRUE(expected.ok());
+    std::string diff;
+    EXPECT_TRUE(
+        codec::XmlEquivalent(decoded->doc.get(), expected->get(), &diff))
+        << diff;
+  }
 }
 
 }  // namespace
