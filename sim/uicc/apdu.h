@@ -22,7 +22,8 @@ namespace sw {
 inline constexpr std::uint16_t kOk = 0x9000;
 inline constexpr std::uint16_t kEndOfFile = 0x6282;
 inline constexpr std::uint16_t kFileInvalidated = 0x6283;
-inline constexpr std::uint16_t kMemoryProblem = 0x6581;  // TS 102 221 §10.2.1.3
+// Execution error, ISO 7816-4 §5.6 / TS 102 221 §10.2.1.
+inline constexpr std::uint16_t kMemoryProblem = 0x6581;
 inline constexpr std::uint16_t kWrongLength = 0x6700;
 inline constexpr std::uint16_t kChannelNotSupported = 0x6881;
 inline constexpr std::uint16_t kSecureMessagingNotSupported = 0x6882;

@@ -66,8 +66,8 @@ struct CardChange {
 // Called after the change is made and before the response leaves the card,
 // so a listener that persists makes the write durable before the terminal
 // sees 9000. Returning false turns the response into 6581 "memory problem"
-// (TS 102 221 §10.2.1.5; GSM 11.11 §9.4.5: 9240); the in-memory change is
-// kept.
+// (execution error, ISO 7816-4 §5.6 / TS 102 221 §10.2.1; GSM 11.11
+// §9.4.5: 9240); the in-memory change is kept.
 using ChangeListener = std::function<bool(const Card&, const CardChange&)>;
 
 class Card {

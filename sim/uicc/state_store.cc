@@ -287,6 +287,10 @@ codec::Result<CardState> ParseState(std::string_view text) {
     } else if (tokens[0] == "pin") {
       auto pin = ParsePinLine(tokens, pos);
       if (!pin.ok()) return where(pin.error());
+      for (const SavedPin& other : state.pins)
+        if (other.key_ref == pin->key_ref)
+          return where(codec::Error("duplicate pin " + std::string(tokens[1]),
+                                    pos, kRuleFormat));
       state.pins.push_back(std::move(*pin));
     } else {
       return where(

@@ -35,6 +35,14 @@ std::string S(std::string_view a, std::string_view b) {
   return std::string(a) + std::string(b);
 }
 
+// `body` followed by its SHA-256 line, computed here with OpenSSL directly.
+std::string WithChecksum(const std::string& body) {
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_Digest(body.data(), body.size(), md, &len, EVP_sha256(), nullptr);
+  return body + "sha256 " + codec::ToHex(ByteView(md, len)) + "\n";
+}
+
 // A fresh directory per test, removed afterwards.
 class StateStoreTest : public ::testing::Test {
  protected:
@@ -177,16 +185,28 @@ TEST_F(StateStoreTest, ALineWithAValidChecksumIsStillChecked) {
       "omaiop-uicc-state 1\n"
       "ef 3F00/2F05 transparent lcs=05 data=41\n"
       "ef 3F00/7F10/6F3A linear-fixed lcs=05 size=2 records=0102,03\n";
-  unsigned char md[32];
-  unsigned int len = 0;
-  EVP_Digest(body.data(), body.size(), md, &len, EVP_sha256(), nullptr);
-  const std::string with_sum =
-      body + "sha256 " + codec::ToHex(ByteView(md, len)) + "\n";
+  const std::string with_sum = WithChecksum(body);
   auto r = ParseState(with_sum);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().path, "line 3");
   EXPECT_EQ(r.error().offset, body.find("ef 3F00/7F10"));
   EXPECT_THAT(r.error().what, HasSubstr("record 2 has 1 bytes"));
+}
+
+TEST_F(StateStoreTest, DuplicateItemsAreRefused) {
+  auto ef =
+      ParseState(WithChecksum("omaiop-uicc-state 1\n"
+                              "ef 3F00/2F05 transparent lcs=05 data=41\n"
+                              "ef 3F00/2F05 transparent lcs=05 data=42\n"));
+  ASSERT_FALSE(ef.ok());
+  EXPECT_THAT(ef.error().what, HasSubstr("duplicate path 3F00/2F05"));
+  auto pin = ParseState(
+      WithChecksum("omaiop-uicc-state 1\n"
+                   "pin 01 enabled=1 tries=3 puk-tries=10 value=1234\n"
+                   "pin 01 enabled=1 tries=0 puk-tries=10 value=1234\n"));
+  ASSERT_FALSE(pin.ok());
+  EXPECT_THAT(pin.error().what, HasSubstr("duplicate pin 01"));
+  EXPECT_EQ(pin.error().path, "line 3");
 }
 
 TEST_F(StateStoreTest, SavedPathsTheProfileNoLongerHasAreReported) {
