@@ -381,9 +381,12 @@ codec::Status WriteFileAtomically(const std::string& path,
     return codec::PathError(what + ": " + std::strerror(errno), path,
                             "POSIX rename(2), fsync(2)");
   };
+  // One writer per state file is assumed (one `serve` process): a fixed
+  // temporary name means a crash leaves at most one stale file behind.
   const std::string tmp = path + ".tmp";
+  // 0600: the file holds PIN values in clear.
   const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fail("cannot create " + tmp);
   std::size_t done = 0;
   while (done < content.size()) {

@@ -72,7 +72,8 @@ std::vector<codec::Diagnostic> ApplyState(const CardState& state,
                                           FileSystem& fs, PinStore& pins);
 
 // Replaces `path` with `content` so that, after a crash at any moment,
-// the file holds either its old or its new content (see the .cc).
+// the file holds either its old or its new content (see the .cc). Uses
+// `path`.tmp as scratch: one writer per path. New files are mode 0600.
 codec::Status WriteFileAtomically(const std::string& path,
                                   std::string_view content);
 
