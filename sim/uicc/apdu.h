@@ -22,6 +22,8 @@ namespace sw {
 inline constexpr std::uint16_t kOk = 0x9000;
 inline constexpr std::uint16_t kEndOfFile = 0x6282;
 inline constexpr std::uint16_t kFileInvalidated = 0x6283;
+// Execution error, ISO 7816-4 §5.6 / TS 102 221 §10.2.1.
+inline constexpr std::uint16_t kMemoryProblem = 0x6581;
 inline constexpr std::uint16_t kWrongLength = 0x6700;
 inline constexpr std::uint16_t kChannelNotSupported = 0x6881;
 inline constexpr std::uint16_t kSecureMessagingNotSupported = 0x6882;
@@ -53,6 +55,7 @@ inline constexpr std::uint16_t kGsmAccessDenied = 0x9804;
 inline constexpr std::uint16_t kGsmContradictionChv = 0x9808;
 inline constexpr std::uint16_t kGsmContradictionInvalidation = 0x9810;
 inline constexpr std::uint16_t kGsmChvBlocked = 0x9840;
+inline constexpr std::uint16_t kGsmMemoryProblem = 0x9240;  // GSM 11.11 §9.4.5
 
 // 61xx: xx response bytes available (T=0; xx=00 means 256).
 constexpr std::uint16_t BytesAvailable(std::size_t n) {

@@ -153,11 +153,15 @@ Bytes Card::Transmit(ByteView command) {
   }
   const CommandApdu& c = *parsed;
   const Cla cla = DecodeCla(c.cla, options_);
-  if (cla.kind == ClaKind::kGsm) {
-    Reply r = DispatchGsm(c);
-    return MakeResponse(r.data, r.sw);
+  const bool gsm = cla.kind == ClaKind::kGsm;
+  change_.reset();
+  Reply r = gsm ? DispatchGsm(c) : Dispatch(c);
+  if (change_ && listener_ && !listener_(*this, *change_)) {
+    r.data.clear();
+    r.sw = gsm ? sw::kGsmMemoryProblem : sw::kMemoryProblem;
   }
-  Reply r = Dispatch(c);
+  change_.reset();
+  if (gsm) return MakeResponse(r.data, r.sw);
   // T=0: data of a case-4 command is held back for GET RESPONSE.
   if (options_.strict_t0 && c.ins != 0xC0 && !c.data.empty() &&
       !r.data.empty() && IsWarningOrOk(r.sw)) {
@@ -468,6 +472,7 @@ Card::Reply Card::UpdateBinary(ChannelState& ch, const CommandApdu& c) {
   if (offset >= f.data.size()) return {{}, sw::kWrongP1P2};
   if (c.data.size() > f.data.size() - offset) return {{}, sw::kWrongLength};
   std::copy(c.data.begin(), c.data.end(), f.data.begin() + offset);
+  change_ = CardChange{ref};
   return {};
 }
 
@@ -549,6 +554,7 @@ Card::Reply Card::UpdateRecord(ChannelState& ch, const CommandApdu& c) {
     f.records.pop_back();
     f.records.insert(f.records.begin(), c.data);
     ch.record = 1;
+    change_ = CardChange{ref};
     return {};
   }
   int rec;
@@ -569,6 +575,7 @@ Card::Reply Card::UpdateRecord(ChannelState& ch, const CommandApdu& c) {
       break;
   }
   f.records[rec - 1] = c.data;
+  change_ = CardChange{ref};
   return {};
 }
 
@@ -614,6 +621,8 @@ Card::Reply Card::PinCommand(const CommandApdu& c) {
   if (c.p1 != 0x00) return {{}, sw::kWrongP1P2};
   // A T=0 case-1 TPDU carries P3=00, which parses as Le=256: accept it.
   if (c.le && !(c.data.empty() && *c.le == 256)) return {{}, sw::kWrongLength};
+  // Retry counters move on wrong and right PINs alike: always report.
+  change_ = CardChange{kNoFile, true};
   switch (c.ins) {
     case 0x20:
       return {{}, pins_.Verify(c.p2, c.data)};
@@ -703,6 +712,7 @@ Card::Reply Card::SetLifeCycle(ChannelState& ch, const CommandApdu& c,
   if (auto s = CheckAccess(f, op); s != sw::kOk) return {{}, s};
   if (f.lcs == LifeCycle::kTerminated) return {{}, sw::kConditionsNotSatisfied};
   f.lcs = activate ? LifeCycle::kActivated : LifeCycle::kDeactivated;
+  change_ = CardChange{ref};
   return {};
 }
 

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <optional>
 
 #include "codec/bytes.h"
 #include "sim/uicc/apdu.h"
@@ -52,6 +54,22 @@ struct ChannelState {
   int record = 0;  // current record number, 0 = none
 };
 
+class Card;
+
+// What a command changed in the card's persistent content (file bodies,
+// life cycle states, PIN values, retry counters, enabled flags). `file` is
+// the EF whose body or life cycle changed, kNoFile for a PIN command.
+struct CardChange {
+  FileRef file = kNoFile;
+  bool pins = false;  // a PIN command ran: its state may have changed
+};
+// Called after the change is made and before the response leaves the card,
+// so a listener that persists makes the write durable before the terminal
+// sees 9000. Returning false turns the response into 6581 "memory problem"
+// (execution error, ISO 7816-4 §5.6 / TS 102 221 §10.2.1; GSM 11.11
+// §9.4.5: 9240); the in-memory change is kept.
+using ChangeListener = std::function<bool(const Card&, const CardChange&)>;
+
 class Card {
  public:
   explicit Card(FileSystem fs, PinStore pins = PinStore::Default(),
@@ -70,6 +88,11 @@ class Card {
   // (TA3 C7: classes A/B/C, clock stop), historical bytes in compact-TLV
   // (card capabilities, issuer data naming omaiop), TCK = XOR of T0..last.
   static ByteView Atr();
+
+  // One listener (replaces the previous one; empty = none).
+  void SetChangeListener(ChangeListener listener) {
+    listener_ = std::move(listener);
+  }
 
   const FileSystem& file_system() const { return fs_; }
   const PinStore& pins() const { return pins_; }
@@ -113,6 +136,8 @@ class Card {
   std::array<ChannelState, kMaxLogicalChannels> channels_;
   Bytes pending_;             // data awaiting GET RESPONSE
   bool gsm_pending_ = false;  // pending_ came from a CLA A0 SELECT
+  ChangeListener listener_;
+  std::optional<CardChange> change_;  // set by the handlers of this command
 };
 
 }  // namespace omaiop::sim::uicc

@@ -96,6 +96,28 @@ bool PinStore::IsSatisfied(std::uint8_t key_ref) const {
   return s->verified || !s->config.enabled;
 }
 
+codec::Status PinStore::Restore(std::uint8_t key_ref, std::string_view pin,
+                                bool enabled, int tries_left,
+                                int puk_tries_left) {
+  const std::string where = "PIN " + KeyName(key_ref);
+  PinState* s = FindMutable(key_ref);
+  if (!s)
+    return codec::PathError("no such key reference in the profile", where,
+                            kRulePin);
+  if (pin.size() < 4 || pin.size() > 8 || !AllDigits(pin))
+    return codec::PathError("PIN must be 4..8 decimal digits", where, kRulePin);
+  if (tries_left < 0 || tries_left > s->config.max_tries ||
+      puk_tries_left < 0 || puk_tries_left > s->config.max_puk_tries)
+    return codec::PathError("retry counter outside 0..maximum", where,
+                            "ETSI TS 102 221 §9.5.2");
+  s->config.pin = std::string(pin);
+  s->config.enabled = enabled;
+  s->tries_left = tries_left;
+  s->puk_tries_left = puk_tries_left;
+  s->verified = false;
+  return codec::OkStatus();
+}
+
 void PinStore::ResetSession() {
   for (auto& p : pins_) p.verified = false;
 }

@@ -76,6 +76,12 @@ class PinStore {
   std::uint16_t Enable(std::uint8_t key_ref, ByteView data);
   std::uint16_t Unblock(std::uint8_t key_ref, ByteView data);
 
+  // Overwrites what a card keeps across sessions (sim/uicc/state_store.h):
+  // the PIN value, enabled flag and both retry counters. Rejects an unknown
+  // reference, malformed digits and counters outside 0..max.
+  codec::Status Restore(std::uint8_t key_ref, std::string_view pin,
+                        bool enabled, int tries_left, int puk_tries_left);
+
   // Power-on/reset: forget verifications (counters persist).
   void ResetSession();
 
