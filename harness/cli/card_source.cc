@@ -57,4 +57,31 @@ codec::Result<std::unique_ptr<sim::uicc::Card>> LoadCardProfile(
   return std::make_unique<sim::uicc::Card>(profile.MakeCard());
 }
 
+codec::Result<PersistentCard> LoadPersistentCard(
+    const std::string& name_or_path, const std::string& state_path) {
+  OMAIOP_ASSIGN_OR_RETURN(std::string path, ResolveProfilePath(name_or_path));
+  sim::uicc::FileSystem fs;
+  sim::uicc::PinStore pins = sim::uicc::PinStore::Default();
+  sim::uicc::CardOptions options;
+  if (path.empty()) {
+    fs = sim::uicc::SampleFileSystem();
+  } else {
+    OMAIOP_ASSIGN_OR_RETURN(sim::uicc::Profile profile,
+                            sim::uicc::LoadProfile(path));
+    fs = std::move(profile.fs);
+    pins = std::move(profile.pins);
+    options = profile.options;
+  }
+  PersistentCard out;
+  if (!state_path.empty()) {
+    out.store = std::make_unique<sim::uicc::StateStore>(state_path);
+    OMAIOP_ASSIGN_OR_RETURN(out.restored,
+                            out.store->Load(fs, pins, &out.warnings));
+  }
+  out.card = std::make_unique<sim::uicc::Card>(std::move(fs), std::move(pins),
+                                               options);
+  if (out.store) out.store->Attach(*out.card);
+  return out;
+}
+
 }  // namespace omaiop::cli

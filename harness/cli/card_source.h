@@ -10,6 +10,7 @@
 #include "codec/result.h"
 #include "sim/uicc/apdu_engine.h"
 #include "sim/uicc/profile_loader.h"
+#include "sim/uicc/state_store.h"
 
 namespace omaiop::cli {
 
@@ -23,5 +24,17 @@ codec::Result<sim::uicc::Profile> LoadNamedProfile(
 
 codec::Result<std::unique_ptr<sim::uicc::Card>> LoadCardProfile(
     const std::string& name_or_path);
+
+// A card whose writable content persists in a state file (`--state`): the
+// saved state is laid over the profile, then every write the card makes is
+// saved atomically. The store must outlive the card.
+struct PersistentCard {
+  std::unique_ptr<sim::uicc::StateStore> store;  // null without a state file
+  std::unique_ptr<sim::uicc::Card> card;
+  std::vector<codec::Diagnostic> warnings;  // saved entries not applied
+  bool restored = false;                    // a state file was applied
+};
+codec::Result<PersistentCard> LoadPersistentCard(
+    const std::string& name_or_path, const std::string& state_path);
 
 }  // namespace omaiop::cli

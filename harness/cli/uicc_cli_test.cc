@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -31,11 +32,16 @@ TEST(UiccCli, ServeHelpDocumentsHotPlugSignal) {
   EXPECT_NE(r.out.find("--vpcd"), std::string::npos) << r.out;
 }
 
-TEST(UiccCli, StateIsNotYetAvailable) {
-  UiccRun r = Uicc("serve --state card.state");
+TEST(UiccCli, CorruptStateFileIsAToolFailureNamingTheProblem) {
+  std::string path = ::testing::TempDir() + "/omaiop-corrupt.state";
+  {
+    std::ofstream out(path);
+    out << "not an omaiop card state\n";
+  }
+  UiccRun r = Uicc("serve --profile uicc-3g --state " + path);
   EXPECT_EQ(r.exit_code, 3) << r.out;
-  EXPECT_NE(r.out.find("--state is not yet available"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find(path), std::string::npos) << r.out;
+  std::remove(path.c_str());
 }
 
 TEST(UiccCli, UnknownProfileIsAToolFailure) {

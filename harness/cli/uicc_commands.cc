@@ -29,11 +29,6 @@ struct ServeArgs {
 };
 
 int Serve(const ServeArgs& args) {
-  if (!args.state.empty()) {
-    std::cerr << "omaiop uicc serve: --state is not yet available in this "
-                 "build (card state persistence is not wired)\n";
-    return kExitToolFailure;
-  }
   sim::uicc::VpcdLinkOptions options;
   auto colon = args.vpcd.rfind(':');
   try {
@@ -48,11 +43,18 @@ int Serve(const ServeArgs& args) {
               << args.vpcd << "'\n";
     return kExitToolFailure;
   }
-  auto card = LoadCardProfile(args.profile);
-  if (!card.ok()) {
-    std::cerr << "omaiop uicc serve: " << card.error().ToString() << "\n";
+  auto loaded = LoadPersistentCard(args.profile, args.state);
+  if (!loaded.ok()) {
+    std::cerr << "omaiop uicc serve: " << loaded.error().ToString() << "\n";
     return kExitToolFailure;
   }
+  for (const auto& w : loaded->warnings)
+    std::cerr << "omaiop uicc serve: state not applied: " << w.ToString()
+              << "\n";
+  if (loaded->store)
+    std::cout << "uicc serve: state " << args.state
+              << (loaded->restored ? " restored" : " (new)") << std::endl;
+  std::unique_ptr<sim::uicc::Card>& card = loaded->card;
 
   // Signals are taken by sigwait() on this thread only: block them before
   // the link thread starts so it inherits the mask.
@@ -68,7 +70,7 @@ int Serve(const ServeArgs& args) {
     std::lock_guard<std::mutex> lock(out_mu);
     std::cout << "uicc serve: " << line << std::endl;
   };
-  sim::uicc::VpcdLink link(sim::uicc::VpcdCard::ForCard(**card), options);
+  sim::uicc::VpcdLink link(sim::uicc::VpcdCard::ForCard(*card), options);
   link.set_event_handler([&say](const sim::uicc::VpcdEvent& e) {
     std::string line(sim::uicc::VpcdEventName(e.kind));
     if (!e.detail.empty()) line += " (" + e.detail + ")";
@@ -171,7 +173,8 @@ void RegisterUiccCommands(CLI::App& app, CommandContext& ctx) {
                    "'sample' (built-in demo tree)")
       ->capture_default_str();
   serve->add_option("--state", serve_args->state,
-                    "persisted card state file (not yet available)");
+                    "card state file: writable content (EFs, PIN counters and "
+                    "values) persists across runs; every write is atomic");
   serve
       ->add_option("--vpcd", serve_args->vpcd,
                    "vpcd HOST:PORT (35963 = reader 'Virtual PCD 00 00', "

@@ -103,9 +103,15 @@ class UiccPcscTest : public ::testing::Test {
         << "'" << kReader
         << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
            "connected to vpcd port 35963; stop it";
-    auto pid = sim::reader::SpawnProcess(
-        {OMAIOP_BINARY, "uicc", "serve", "--profile", Profile()},
-        (dir_ / "serve.log").string());
+    StartServe();
+  }
+
+  // Starts `omaiop uicc serve` and waits until its card is in the reader.
+  void StartServe() {
+    std::vector<std::string> argv = {OMAIOP_BINARY, "uicc", "serve",
+                                     "--profile", Profile()};
+    for (const auto& a : ExtraServeArgs()) argv.push_back(a);
+    auto pid = sim::reader::SpawnProcess(argv, (dir_ / "serve.log").string());
     ASSERT_TRUE(pid.ok()) << pid.error().what;
     serve_pid_ = *pid;
     ASSERT_TRUE(WaitForCard(true) &&
@@ -113,6 +119,12 @@ class UiccPcscTest : public ::testing::Test {
         << "card did not appear in '" << kReader << "'; serve log:\n"
         << Slurp(dir_ / "serve.log");
   }
+  void StopServe() {
+    if (serve_pid_ > 0) sim::reader::StopProcess(serve_pid_, SIGTERM);
+    serve_pid_ = -1;
+    ASSERT_TRUE(WaitForCard(false));
+  }
+  virtual std::vector<std::string> ExtraServeArgs() const { return {}; }
 
   void TearDown() override {
     if (serve_pid_ > 0) sim::reader::StopProcess(serve_pid_, SIGTERM);
@@ -381,6 +393,47 @@ TEST_F(UiccProfilePcscTest, Pkcs15ToolListsProvisioningAndDmBootstrapObjects) {
         codec::XmlEquivalent(decoded->doc.get(), expected->get(), &diff))
         << diff;
   }
+}
+
+// `uicc serve --state FILE`: what a PC/SC application writes to the card
+// (an EF after VERIFY PIN1, and a wrong-PIN retry counter) is still there
+// after the serving process is stopped and started again.
+class UiccStatePcscTest : public UiccProfilePcscTest {
+ protected:
+  std::vector<std::string> ExtraServeArgs() const override {
+    return {"--state", (dir_ / "card.state").string()};
+  }
+  Bytes Send(PcscReader& r, const char* hex) {
+    auto resp = r.Transmit(*codec::ParseHex(hex));
+    EXPECT_TRUE(resp.ok()) << hex;
+    return resp.ok() ? *resp : Bytes{};
+  }
+};
+
+TEST_F(UiccStatePcscTest, WritesAndPinCountersSurviveARestart) {
+  {
+    auto reader = PcscReader::Open(kReader);
+    ASSERT_TRUE(reader.ok()) << reader.error().what;
+    ASSERT_TRUE((*reader)->Connect().ok());
+    // One wrong PIN1 (2 tries left), then the right one, then EF.PL := "fr".
+    EXPECT_EQ(codec::ToHex(Send(**reader, "0020000108393939393939FFFF")),
+              "63C2");
+    EXPECT_EQ(codec::ToHex(Send(**reader, "002000010831323334FFFFFFFF")),
+              "9000");
+    EXPECT_EQ(codec::ToHex(Send(**reader, "00A4000C022F05")), "9000");
+    EXPECT_EQ(codec::ToHex(Send(**reader, "00D60000026672")), "9000");
+  }
+  StopServe();
+  ASSERT_TRUE(fs::exists(dir_ / "card.state"));
+  StartServe();
+  EXPECT_NE(ServeLog().find("restored"), std::string::npos) << ServeLog();
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->Connect().ok());
+  EXPECT_EQ(codec::ToHex(Send(**reader, "00A4000C022F05")), "9000");
+  EXPECT_EQ(codec::ToHex(Send(**reader, "00B0000002")), "66729000");
+  // The successful VERIFY reset the counter to 3: an empty VERIFY says so.
+  EXPECT_EQ(codec::ToHex(Send(**reader, "0020000100")), "63C3");
 }
 
 }  // namespace
