@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
   using namespace omaiop::cli;
   CLI::App app{
       "omaiop: conformance test harness and device simulator for OMA DM Smart "
-      "Card 1.0 and Client Provisioning 1.2"};
+      "Card 1.0 and Client Provisioning 1.2",
+      "omaiop"};
   app.set_version_flag("--version", std::string("omaiop ") + omaiop::kVersion);
   app.require_subcommand(1);
   CommandContext ctx;
