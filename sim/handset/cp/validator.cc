@@ -611,19 +611,27 @@ class Validator {
     return left;
   }
 
-  bool NapOk(const std::vector<Characteristic>& cs, const std::string& v) {
-    bool internet = known_ && known_->internet_nap;
+  // Collects the NAPIDs the document (and the known context) defines; done
+  // before any filtering so that moving characteristics is safe.
+  void CollectNaps(const std::vector<Characteristic>& cs) {
+    napids_.clear();
+    internet_ = known_ && known_->internet_nap;
+    if (known_) napids_ = known_->napids;
     for (const auto& c : cs) {
       if (c.type != "NAPDEF") continue;
-      if (c.Value("NAPID") == v) return true;
-      internet |= c.Has("INTERNET");
+      napids_.insert(c.Value("NAPID"));
+      internet_ |= c.Has("INTERNET");
     }
-    if (known_ && known_->napids.count(v)) return true;
+  }
+
+  bool NapOk(const std::string& v) const {
+    if (napids_.count(v)) return true;
     // Reserved value INTERNET = any NAPDEF carrying the INTERNET flag.
-    return v == "INTERNET" && internet;
+    return v == "INTERNET" && internet_;
   }
 
   void LinkProxies(std::vector<Characteristic>* cs) {
+    CollectNaps(*cs);
     std::vector<Characteristic> kept;
     for (auto& c : *cs) {
       if (c.type == "PXLOGICAL") {
@@ -632,7 +640,7 @@ class Validator {
           if (ch.type == "PXPHYSICAL" &&
               FilterRefs(
                   &ch, "TO-NAPID",
-                  [&](const std::string& v) { return NapOk(*cs, v); },
+                  [&](const std::string& v) { return NapOk(v); },
                   "NAPDEF (nor INTERNET-flagged NAPDEF)") == 0) {
             Emit(EventKind::kCharacteristicDropped, kRuleRefs, ch.path,
                  "PXPHYSICAL has no valid TO-NAPID left (needs 1..n)");
@@ -659,7 +667,7 @@ class Validator {
       if (c.type == "APPLICATION" && c.Has("APPREF"))
         apprefs.insert(c.Value("APPREF"));
     }
-    auto nap = [&](const std::string& v) { return NapOk(*cs, v); };
+    auto nap = [&](const std::string& v) { return NapOk(v); };
     auto proxy = [&](const std::string& v) { return proxies.count(v) > 0; };
     auto app = [&](const std::string& v) { return apprefs.count(v) > 0; };
     for (auto& c : *cs) {
@@ -730,6 +738,8 @@ class Validator {
   const ValidationPolicy& pol_;
   EventSink* sink_;
   const KnownIds* known_;
+  std::set<std::string> napids_;
+  bool internet_ = false;
 };
 
 }  // namespace
