@@ -110,10 +110,14 @@ std::vector<const Characteristic*> Document::All(std::string_view t) const {
 codec::Result<Document> Parse(const xmlDoc* xdoc) {
   const xmlNode* root = xdoc ? xmlDocGetRootElement(xdoc) : nullptr;
   if (!root) return PathError("empty document", "/", kRuleDocModel);
-  if (NodeName(root) != "wap-provisioningdoc")
-    return PathError("root element is <" + std::string(NodeName(root)) +
+  if (NodeName(root) != "wap-provisioningdoc") {
+    std::string name(NodeName(root));
+    std::string path = "/";
+    path += name;
+    return PathError("root element is <" + name +
                          ">, expected <wap-provisioningdoc>",
-                     "/" + std::string(NodeName(root)), kRuleDocModel);
+                     path, kRuleDocModel);
+  }
   Document doc;
   doc.version = GetAttr(root, "version");
   ParseChildren(root, "/wap-provisioningdoc", nullptr, &doc.characteristics,
