@@ -114,9 +114,9 @@ codec::Result<Document> Parse(const xmlDoc* xdoc) {
     std::string name(NodeName(root));
     std::string path = "/";
     path += name;
-    return PathError("root element is <" + name +
-                         ">, expected <wap-provisioningdoc>",
-                     path, kRuleDocModel);
+    return PathError(
+        "root element is <" + name + ">, expected <wap-provisioningdoc>", path,
+        kRuleDocModel);
   }
   Document doc;
   doc.version = GetAttr(root, "version");

@@ -506,6 +506,26 @@ class Validator {
     std::set<std::pair<std::string, std::string>> keys;
     std::vector<Characteristic> kept;
     for (auto& ch : c->children) {
+      if (ch.type == "PXPHYSICAL") {
+        // CPClient merges PXPHYSICALs with the same PHYSICAL-PROXY-ID
+        // (cp.md §4); kKeepFirst removes the later one instead.
+        Characteristic* first = nullptr;
+        for (auto& k : kept)
+          if (k.type == "PXPHYSICAL" &&
+              k.Value("PHYSICAL-PROXY-ID") == ch.Value("PHYSICAL-PROXY-ID"))
+            first = &k;
+        if (first) {
+          bool merge = pol_.duplicate_ids == DuplicateIdPolicy::kMerge;
+          Emit(merge ? EventKind::kDuplicateMerged
+                     : EventKind::kDuplicateRemoved,
+               kRuleDup, ch.path,
+               "PXPHYSICAL PHYSICAL-PROXY-ID=" + ch.Value("PHYSICAL-PROXY-ID") +
+                   (merge ? " merged into " : " already defined at ") +
+                   first->path);
+          if (merge) Merge(first, ch);
+          continue;
+        }
+      }
       if (const char* k = DedupKey(ch.type)) {
         if (!keys.insert({ch.type, ch.Value(k)}).second) {
           Emit(EventKind::kDuplicateRemoved, kRuleDup, ch.path,

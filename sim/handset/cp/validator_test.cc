@@ -202,6 +202,27 @@ TEST(CpValidator, DuplicateProxyIdKeepFirstOption) {
   EXPECT_EQ(r.v.doc.characteristics[1].Children("PXPHYSICAL").size(), 1u);
 }
 
+TEST(CpValidator, DuplicatePhysicalProxyIdWithinOneProxy) {
+  std::string px = Proxy("P", "PH", "N1");
+  std::string second =
+      R"(<characteristic type="PXPHYSICAL"><parm name="PHYSICAL-PROXY-ID" value="PH"/>)"
+      R"(<parm name="PXADDR" value="192.0.2.2"/><parm name="TO-NAPID" value="N1"/>)"
+      R"(<parm name="DOMAIN" value="d.example"/></characteristic>)";
+  px.insert(px.rfind("</characteristic>"), second);
+  VRun r = Check(Doc(std::string(kNap) + px));
+  One(r, EventKind::kDuplicateMerged, "characteristic[2][@type='PXPHYSICAL']");
+  const auto phys = r.v.doc.characteristics[1].Children("PXPHYSICAL");
+  ASSERT_EQ(phys.size(), 1u);
+  EXPECT_EQ(phys[0]->Value("PXADDR"), "192.0.2.1");  // first wins
+  EXPECT_EQ(phys[0]->Value("DOMAIN"), "d.example");  // union of multi parms
+  ValidationPolicy keep;
+  keep.duplicate_ids = DuplicateIdPolicy::kKeepFirst;
+  VRun k = Check(Doc(std::string(kNap) + px), keep);
+  One(k, EventKind::kDuplicateRemoved, "characteristic[2][@type='PXPHYSICAL']");
+  EXPECT_FALSE(
+      k.v.doc.characteristics[1].Children("PXPHYSICAL")[0]->Has("DOMAIN"));
+}
+
 TEST(CpValidator, DanglingToNapidDropsReferenceThenPxphysicalThenPxlogical) {
   VRun r = Check(Doc(std::string(kNap) + Proxy("P", "PH", "NOPE")));
   One(r, EventKind::kReferenceDropped,
