@@ -553,9 +553,21 @@ class Validator {
         continue;
       }
       bool same = false;
-      for (const auto& q : a->parms)
+      int n = 0;
+      for (const auto& q : a->parms) {
         same |= q.name == p.name && q.value == p.value;
-      if (!same) a->parms.push_back(p);
+        n += q.name == p.name;
+      }
+      if (same) continue;
+      if (p.name == "DOMAIN" && a->type == "PXLOGICAL" &&
+          pol_.max_domains > 0 && n >= pol_.max_domains) {
+        Emit(EventKind::kParmIgnored, "CPClient DOMAIN cap / cp.md §1.2",
+             p.path,
+             "more than " + std::to_string(pol_.max_domains) +
+                 " DOMAIN parms after merge");
+        continue;
+      }
+      a->parms.push_back(p);
     }
     for (const auto& ch : b.children) {
       const char* key =
