@@ -121,4 +121,18 @@ const Context* ContextManager::Find(std::string_view id) const {
   return nullptr;
 }
 
+nlohmann::json ContextManager::ToJson() const {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& c : contexts_) {
+    nlohmann::json cj = {
+        {"id", c.id},           {"name", c.name},
+        {"provurl", c.provurl}, {"proxy_ids", c.proxy_ids},
+        {"origin", c.origin},   {"source_path", c.source_path}};
+    cj["context_allow"] = c.context_allow ? nlohmann::json(*c.context_allow)
+                                          : nlohmann::json(nullptr);
+    j.push_back(std::move(cj));
+  }
+  return j;
+}
+
 }  // namespace omaiop::sim::handset::cp

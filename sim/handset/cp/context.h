@@ -3,6 +3,7 @@
 // that PROVURL; later documents are trusted only when they come from it.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,7 @@ class ContextManager {
   std::size_t RemoveOrigin(std::string_view origin);
   const std::vector<Context>& contexts() const { return contexts_; }
   const Context* Find(std::string_view id) const;
+  nlohmann::json ToJson() const;
 
  private:
   ContextPolicy policy_;

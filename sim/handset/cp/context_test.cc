@@ -40,6 +40,10 @@ TEST(CpContext, BootstrapFixtureCreatesContext) {
   EXPECT_EQ(c->provurl, "http://tps.operator.example/prov");
   EXPECT_EQ(c->context_allow, 0);
   EXPECT_EQ(c->origin, "ota");
+  nlohmann::json j = cm.ToJson();
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["provurl"], "http://tps.operator.example/prov");
+  EXPECT_EQ(j[0]["context_allow"], 0);
   auto ev = sink.Find(EventKind::kContextCreated);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].path,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "codec/wbxml.h"
 #include "sim/handset/cp/test_util.h"
 
 namespace omaiop::sim::handset::cp {
@@ -46,6 +47,26 @@ TEST(CpSettingsStore, GprsProxyFixtureSettings) {
   EXPECT_TRUE(k.internet_nap);
   EXPECT_TRUE(k.napids.count("GPRS_NAP1"));
   EXPECT_TRUE(k.proxy_ids.count("wap.operator.example"));
+}
+
+// The hand-assembled WBXML fixture (fixtures/cp/napdef_min.txt) travels
+// the whole path: codec decode -> model -> validation -> store.
+TEST(CpSettingsStore, WbxmlFixtureEndToEnd) {
+  auto bytes = codec::ParseHex(ReadFixture("fixtures/cp/napdef_min.hex"));
+  ASSERT_TRUE(bytes.ok());
+  auto wb = codec::DecodeWbxml(*bytes);
+  ASSERT_TRUE(wb.ok()) << wb.error().ToString();
+  auto doc = Parse(wb->doc.get());
+  ASSERT_TRUE(doc.ok());
+  EventSink sink;
+  ValidatedDocument v = Validate(*doc, {}, &sink);
+  ASSERT_FALSE(v.rejected) << sink.ToString();
+  SettingsStore store;
+  EXPECT_EQ(store.Apply(v, "ota", &sink), 1u);
+  auto naps = store.Find("NAPDEF", "NAP1");
+  ASSERT_EQ(naps.size(), 1u);
+  EXPECT_EQ(naps[0]->data.Value("NAP-ADDRESS"), "internet.example");
+  EXPECT_EQ(naps[0]->data.Value("CALLTYPE"), "ANALOG-MODEM");  // default
 }
 
 TEST(CpSettingsStore, DmAccountFromW7Fixture) {

@@ -450,6 +450,21 @@ TEST(CpValidator, AllFixturesValidate) {
   }
 }
 
+// A validated document is a fixed point: validating it again changes
+// nothing (the fuzz target checks the same on random input).
+TEST(CpValidator, ValidationIsIdempotentOnFixtures) {
+  for (const char* f : {"access_rule", "bootstrap", "browser_w2", "cp10_only",
+                        "dm_w7", "napdef_gprs_proxy", "wlan"}) {
+    SCOPED_TRACE(f);
+    VRun first = Check(ReadFixture(std::string("fixtures/cp/") + f + ".xml"));
+    EventSink again;
+    ValidatedDocument v = Validate(first.v.doc, {}, &again);
+    ASSERT_EQ(again.events().size(), 1u) << again.ToString();
+    EXPECT_EQ(again.events()[0].kind, EventKind::kAccepted);
+    EXPECT_EQ(v.doc.characteristics.size(), first.v.doc.characteristics.size());
+  }
+}
+
 TEST(CpValidator, BrowserFixtureLinksToStoredProxy) {
   KnownIds known;
   known.proxy_ids = {"wap.operator.example"};
