@@ -17,6 +17,14 @@
 
 namespace omaiop::sim::handset::cp {
 
+// Origin tags (StoredItem::origin, Context::origin).
+inline constexpr char kOriginOta[] = "ota";
+inline std::string CardOrigin(std::string_view iccid) {
+  std::string s = "card:";
+  s += iccid;
+  return s;
+}
+
 // Same kind+id already stored (cp.md §4, ProvUAB-U-C-005).
 enum class ConflictPolicy {
   kAppend,         // default: store the new item beside the old one, never

@@ -209,8 +209,9 @@ TEST(CpSettingsStore, ReplaceDmAccount) {
 TEST(CpSettingsStore, RemoveOriginRemovesOnlyThatOrigin) {
   SettingsStore store;
   EventSink sink;
-  store.Apply(Fixture("dm_w7"), "card:8901", &sink);
-  store.Apply(Fixture("napdef_gprs_proxy"), "ota", &sink);
+  ASSERT_EQ(CardOrigin("8901"), "card:8901");
+  store.Apply(Fixture("dm_w7"), CardOrigin("8901"), &sink);
+  store.Apply(Fixture("napdef_gprs_proxy"), kOriginOta, &sink);
   store.Apply(V(Doc(Nap("C", "c"))), "card:8901", &sink);
   EXPECT_EQ(store.RemoveOrigin("card:8901", &sink), 2u);
   EXPECT_EQ(sink.Count(EventKind::kItemRemoved), 2u);
