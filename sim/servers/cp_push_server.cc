@@ -21,8 +21,8 @@ constexpr char kRuleCompose[] = "omaiop CP push server";
 
 Diagnostic NotApplicable(FaultId id, const std::string& why) {
   return Error(
-      "fault " + std::string(InfoOf(id).name) + " does not apply: " + why, 0,
-      kRuleCompose);
+      "fault " + std::string(InfoOf(id).name) + " does not apply: " + why,
+      Diagnostic::kNoOffset, kRuleCompose);
 }
 
 bool Has(const ComposeOptions& o, FaultId id) {
@@ -294,11 +294,11 @@ Result<Security> ComposeSecurity(const ComposeOptions& o, const Bytes& body,
   if (!o.sec) return s;
   const SecMethod m = *o.sec;
   if (UsesImsi(m) && o.imsi.empty())
-    return Error(std::string(codec::SecMethodName(m)) + " needs an IMSI", 0,
-                 kRuleCompose);
+    return Error(std::string(codec::SecMethodName(m)) + " needs an IMSI",
+                 Diagnostic::kNoOffset, kRuleCompose);
   if (m != SecMethod::kNetwPin && o.pin.empty())
-    return Error(std::string(codec::SecMethodName(m)) + " needs a PIN", 0,
-                 kRuleCompose);
+    return Error(std::string(codec::SecMethodName(m)) + " needs a PIN",
+                 Diagnostic::kNoOffset, kRuleCompose);
   if (none) {
     applied.push_back(
         {FaultId::kNoSecurity, "SEC " + std::string(codec::SecMethodName(m)) +
@@ -417,7 +417,7 @@ Result<ComposedPush> CpPushServer::Compose(const xmlDoc* document,
                                            const ComposeOptions& o) const {
   ComposedPush out;
   if (!document || !xmlDocGetRootElement(const_cast<xmlDoc*>(document)))
-    return Error("no CP document", 0, kRuleCompose);
+    return Error("no CP document", Diagnostic::kNoOffset, kRuleCompose);
   codec::XmlDoc doc(xmlCopyDoc(const_cast<xmlDoc*>(document), 1));
 
   // 1. document faults, then encode (cp.md §1.3).
