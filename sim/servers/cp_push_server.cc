@@ -218,15 +218,20 @@ Result<std::string> WbxmlFault(FaultId id, Bytes& body) {
       return NotApplicable(id, "no characteristic with content");
     }
     case FaultId::kWbxmlUnknownAttribute: {
+      bool in_characteristic = false;
       for (const auto& tk : tokens) {
-        if (tk.kind != WbxmlTokenKind::kAttrStart || tk.page != 0) continue;
+        if (tk.kind == WbxmlTokenKind::kTag && tk.name == "characteristic")
+          in_characteristic = true;
+        if (!in_characteristic || tk.kind != WbxmlTokenKind::kAttrStart ||
+            tk.page != 0)
+          continue;
         const std::uint8_t attr[] = {0x4D, codec::wbxml_token::kStrI, 'x',
                                      0x00};
         body.insert(body.begin() + tk.offset, std::begin(attr), std::end(attr));
         return "attribute-start token 0x4D with value \"x\" inserted" +
                at(tk.offset);
       }
-      return NotApplicable(id, "no attribute on code page 0");
+      return NotApplicable(id, "no characteristic attribute on code page 0");
     }
     case FaultId::kWbxmlWrongPublicId: {
       std::size_t off = t.header.public_id_offset;
@@ -555,7 +560,10 @@ Result<ComposedPush> CpPushServer::Compose(const xmlDoc* document,
           auto ud = codec::ParseSmsUserData(s);
           return ud.ok() && ud->concat && ud->concat->seq == 1;
         });
-    out.segments.insert(first + 1, *first);
+    if (first == out.segments.end())
+      return NotApplicable(FaultId::kDuplicateSegment,
+                           "the push was not concatenated");
+    out.segments.insert(first + 1, Bytes(*first));
     out.applied.push_back(
         {FaultId::kDuplicateSegment,
          "segment 1 of " + std::to_string(total) + " sent twice"});

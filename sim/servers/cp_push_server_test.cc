@@ -471,7 +471,8 @@ const std::map<FaultId, FaultCheck>& Checks() {
           EXPECT_FALSE(strict.errors.empty());
           Dissection lenient = Decode(p, /*strict=*/false);
           EXPECT_TRUE(lenient.ok()) << Errors(lenient);
-          EXPECT_NE(lenient.xml.find("unknown_attr_p0_0x4d"), std::string::npos)
+          EXPECT_NE(lenient.xml.find("<characteristic unknown_attr_p0_0x4d"),
+                    std::string::npos)
               << lenient.xml;
         }}},
       {FaultId::kWbxmlWrongPublicId,
