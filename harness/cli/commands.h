@@ -22,5 +22,6 @@ struct CommandContext {
 
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx);
 void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
+void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

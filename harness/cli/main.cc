@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CommandContext ctx;
   RegisterCodecCommands(app, ctx);
   RegisterUiccCommands(app, ctx);
+  RegisterCpCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
