@@ -17,6 +17,9 @@
 //     octet user data with an 8-bit-reference concatenation IE (IEI 0x00),
 //     copying the other UDH IEs (ports) into every segment.
 // source_port / destination_port TLVs become an application-port IE (0x05).
+// data_coding: 0x04 / 0xF5 (8-bit, what WAP push uses) and any other value
+// are delivered as the octets the ESME sent, with data_coding passed along;
+// no GSM 7-bit septet packing is done (not needed for WAP push).
 //
 // Threading: one Boost.Asio io_context on its own thread; callbacks run on
 // it. Bounded: PDU size and simultaneous connections are capped.
