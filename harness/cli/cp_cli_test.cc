@@ -9,29 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "harness/cli/cli_test_util.h"
 #include "sim/servers/faults.h"
 
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun Omaiop(const std::string& args) {
-  std::string cmd = std::string(OMAIOP_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string Src(const std::string& rel) {
-  return std::string(OMAIOP_SOURCE_DIR) + "/" + rel;
-}
+using omaiop::cli::testing::CliRun;
+using omaiop::cli::testing::Omaiop;
+using omaiop::cli::testing::Src;
 
 const std::string kBoot = Src("fixtures/cp/bootstrap.xml");
 const std::string kProxy = Src("fixtures/cp/napdef_gprs_proxy.xml");

@@ -7,22 +7,14 @@
 #include <fstream>
 #include <string>
 
+#include "harness/cli/cli_test_util.h"
+
 namespace {
 
-struct UiccRun {
-  int exit_code;
-  std::string out;
-};
+using UiccRun = omaiop::cli::testing::CliRun;
 
 UiccRun Uicc(const std::string& args) {
-  std::string cmd = std::string(OMAIOP_BINARY) + " uicc " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return omaiop::cli::testing::Omaiop("uicc " + args);
 }
 
 TEST(UiccCli, ServeHelpDocumentsHotPlugSignal) {
