@@ -17,6 +17,7 @@
 #include "codec/xml.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/render.h"
+#include "harness/cli/security_options.h"
 
 namespace omaiop::cli {
 
@@ -279,13 +280,7 @@ void AddEncodeSubcommand(CLI::App* encode, CommandContext& ctx, DocKind kind,
                   kind == DocKind::kCp ? "CP document" : "SyncML DM message")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--sec", args->sec, "security method (default none)")
-      ->check(CLI::IsMember(
-          {"none", "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC"}));
-  cmd->add_option("--imsi", args->imsi, "IMSI (NETWPIN, USERNETWPIN)");
-  cmd->add_option("--pin", args->pin,
-                  "user PIN (USERPIN, USERNETWPIN) or, for USERPINMAC, the "
-                  "first half K of the PIN");
+  AddSecurityOptions(cmd, args->sec, args->imsi, args->pin);
   cmd->add_flag("--segments", args->segments,
                 "also print the SMS user data segments (UDH + payload)");
   if (kind == DocKind::kCp) {

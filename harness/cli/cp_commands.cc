@@ -12,6 +12,7 @@
 #include "codec/bytes.h"
 #include "codec/cp_security.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/security_options.h"
 #include "sim/servers/cp_push_server.h"
 #include "sim/servers/faults.h"
 
@@ -180,13 +181,7 @@ void RegisterCpCommands(CLI::App& app, CommandContext& ctx) {
   compose->add_option("DOC.xml", args->file, "CP document")
       ->required()
       ->check(CLI::ExistingFile);
-  compose->add_option("--sec", args->sec, "security method (default none)")
-      ->check(CLI::IsMember(
-          {"none", "NETWPIN", "USERPIN", "USERNETWPIN", "USERPINMAC"}));
-  compose->add_option("--imsi", args->imsi, "IMSI (NETWPIN, USERNETWPIN)");
-  compose->add_option("--pin", args->pin,
-                      "user PIN (USERPIN, USERNETWPIN) or, for USERPINMAC, "
-                      "the first half K of the PIN");
+  AddSecurityOptions(compose, args->sec, args->imsi, args->pin);
   compose->add_option("--fault", args->faults,
                       "inject a fault (repeatable); see `omaiop cp faults`");
   compose->add_option("--initiator", args->initiator,
