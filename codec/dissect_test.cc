@@ -16,6 +16,7 @@
 #include "codec/wbxml_language.h"
 #include "codec/wsp_push.h"
 #include "codec/xml.h"
+#include "tests/test_util.h"
 
 namespace omaiop::codec {
 namespace {
@@ -23,10 +24,10 @@ namespace {
 constexpr char kImsi[] = "262011234567890";
 
 std::string ReadFixture(const std::string& rel) {
-  std::ifstream in(std::string(OMAIOP_SOURCE_DIR) + "/" + rel,
-                   std::ios::binary);
-  EXPECT_TRUE(in) << rel;
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string text =
+      omaiop::testing::ReadFileText(omaiop::testing::SourcePath(rel));
+  EXPECT_FALSE(text.empty()) << rel;
+  return text;
 }
 
 Bytes CpWbxml() {

@@ -20,6 +20,7 @@
 
 #include "codec/ber_tlv.h"
 #include "codec/bytes.h"
+#include "tests/test_util.h"
 
 namespace omaiop::codec::testing {
 
@@ -67,11 +68,8 @@ inline std::optional<std::vector<Asn1ParseNode>> OpenSslAsn1Parse(
   close(fd);
   std::string cmd =
       std::string("openssl asn1parse -inform DER -in ") + path + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p && fgets(buf, sizeof buf, p)) out += buf;
-  int status = p ? pclose(p) : -1;
+  int status = 0;
+  std::string out = omaiop::testing::RunCommand(cmd, &status);
   unlink(path);
   if (status != 0 || out.find("Error") != std::string::npos) {
     ADD_FAILURE() << "openssl asn1parse rejected " << ToHex(der) << ":\n"

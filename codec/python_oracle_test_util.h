@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_util.h"
+
 namespace omaiop::codec::testing {
 
 inline constexpr const char* kPyPrelude =
@@ -35,16 +37,9 @@ inline std::string RunPython(const std::string& body,
   }
   std::string cmd = std::string(py) + " -c '" + kPyPrelude + body + "'";
   for (const auto& a : hex_args) cmd += " '" + a + "'";
-  std::string out;
-  if (std::FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[512];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int rc = pclose(p);
-    EXPECT_EQ(rc, 0) << "python oracle failed: " << cmd;
-  } else {
-    ADD_FAILURE() << "cannot run " << cmd;
-  }
+  int rc = 0;
+  std::string out = omaiop::testing::RunCommand(cmd, &rc);
+  EXPECT_EQ(rc, 0) << "python oracle failed: " << cmd;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r'))
     out.pop_back();
   return out;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "codec/dm_auth.h"
+#include "tests/test_util.h"
 
 namespace omaiop::codec {
 namespace {
@@ -15,13 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kFixtures = fs::path(OMAIOP_SOURCE_DIR) / "fixtures" / "dm";
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<fs::path> ModelFixtures() {
   std::vector<fs::path> out;
@@ -35,7 +29,7 @@ std::vector<fs::path> ModelFixtures() {
 }
 
 SyncMlMessage Load(const std::string& name) {
-  auto r = SyncMlFromXml(ReadFile(kFixtures / name));
+  auto r = SyncMlFromXml(omaiop::testing::ReadFileText(kFixtures / name));
   EXPECT_TRUE(r.ok()) << name << ": " << r.error().ToString();
   return r.ok() ? *r : SyncMlMessage{};
 }
@@ -49,7 +43,7 @@ TEST(SyncMl, FixturesExist) { EXPECT_GE(ModelFixtures().size(), 6u); }
 TEST(SyncMl, EveryFixtureRoundTripsThroughTheModel) {
   for (const auto& f : ModelFixtures()) {
     SCOPED_TRACE(f.filename().string());
-    std::string text = ReadFile(f);
+    std::string text = omaiop::testing::ReadFileText(f);
     auto original = ParseXml(text);
     ASSERT_TRUE(original.ok());
     auto m = SyncMlFromXmlDoc(original->get());
@@ -71,7 +65,7 @@ TEST(SyncMl, EveryFixtureRoundTripsThroughTheModel) {
 TEST(SyncMl, DocumentsWithoutNamespacesGiveTheSameModel) {
   for (const auto& f : ModelFixtures()) {
     SCOPED_TRACE(f.filename().string());
-    std::string text = ReadFile(f);
+    std::string text = omaiop::testing::ReadFileText(f);
     auto with = SyncMlFromXml(text);
     auto without = SyncMlFromXml(StripNamespaces(text));
     ASSERT_TRUE(with.ok() && without.ok());
@@ -409,8 +403,8 @@ TEST(SyncMl, ClientPackage1BuilderMatchesFixture) {
                {"DmV", "1.2"},
                {"Lang", "en-US"}};
   XmlDoc built = SyncMlToXmlDoc(BuildClientPackage1(p));
-  auto fixture =
-      ParseXml(ReadFile(kFixtures / "model_pkg1_client_init_1201.xml"));
+  auto fixture = ParseXml(omaiop::testing::ReadFileText(
+      kFixtures / "model_pkg1_client_init_1201.xml"));
   ASSERT_TRUE(fixture.ok());
   std::string diff;
   EXPECT_TRUE(XmlEquivalent(fixture->get(), built.get(), &diff)) << diff;

@@ -20,6 +20,7 @@
 #include <iterator>
 
 #include "codec/wbxml.h"
+#include "tests/test_util.h"
 
 namespace omaiop::codec {
 namespace {
@@ -27,12 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path Fixtures() { return fs::path(OMAIOP_SOURCE_DIR) / "fixtures"; }
-
-Bytes ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)),
-               std::istreambuf_iterator<char>());
-}
 
 std::vector<fs::path> Files(const fs::path& dir, const std::string& ext) {
   std::vector<fs::path> out;
@@ -124,7 +119,7 @@ XmlDoc ParseOrDie(const std::string& text) {
 }
 
 XmlDoc ParseFile(const fs::path& p) {
-  Bytes b = ReadFile(p);
+  Bytes b = omaiop::testing::ReadFileBytes(p);
   return ParseOrDie(AsString(b));
 }
 
@@ -166,7 +161,7 @@ TEST(WbxmlOracle, FixtureBinariesExistForEverySource) {
 TEST(WbxmlOracle, FixtureBinariesDecodeLikeLibwbxmlAndSource) {
   for (const auto& bin : Files(Fixtures() / "wbxml", ".wbxml")) {
     SCOPED_TRACE(bin.filename().string());
-    Bytes b = ReadFile(bin);
+    Bytes b = omaiop::testing::ReadFileBytes(bin);
     auto ours = DecodeWbxml(b);
     ASSERT_TRUE(ours.ok()) << ours.error().ToString();
     EXPECT_TRUE(ours->warnings.empty());
@@ -264,7 +259,7 @@ TEST(WbxmlOracle, OurRoundTripIsEquivalentAndByteStable) {
 // result to XML equivalent to the source.
 TEST(WbxmlOracle, LibwbxmlEncodingDecodesWithOurs) {
   for (const auto& src : SourceXmls()) {
-    Bytes text = ReadFile(src);
+    Bytes text = omaiop::testing::ReadFileBytes(src);
     XmlDoc source = ParseOrDie(AsString(text));
     for (bool table : {true, false}) {
       SCOPED_TRACE(src.filename().string() +
@@ -347,7 +342,8 @@ TEST(WbxmlOracle, ProvCp10FixtureWithoutStringTableMatchesLibwbxmlBytes) {
   o.use_string_table = false;
   auto enc = EncodeWbxml(doc.get(), ProvLanguage(ProvVersion::k10), o);
   ASSERT_TRUE(enc.ok());
-  Bytes theirs = ReadFile(Fixtures() / "wbxml" / "cp_cp10_only.nostr.wbxml");
+  Bytes theirs = omaiop::testing::ReadFileBytes(Fixtures() / "wbxml" /
+                                                "cp_cp10_only.nostr.wbxml");
   EXPECT_EQ(ToHex(*enc, HexCase::kUpper, " "),
             ToHex(theirs, HexCase::kUpper, " "));
 }
@@ -355,7 +351,8 @@ TEST(WbxmlOracle, ProvCp10FixtureWithoutStringTableMatchesLibwbxmlBytes) {
 // DescribeWbxml shows libwbxml's embedded TNDS document as a subtree with
 // absolute offsets.
 TEST(WbxmlOracle, DescribeShowsEmbeddedTndsDocument) {
-  Bytes b = ReadFile(Fixtures() / "wbxml" / "dm_pkg2_add_tnds.wbxml");
+  Bytes b = omaiop::testing::ReadFileBytes(Fixtures() / "wbxml" /
+                                           "dm_pkg2_add_tnds.wbxml");
   ProtoNode n = DescribeWbxml(b);
   const ProtoNode* found = nullptr;
   std::vector<const ProtoNode*> todo{&n};
@@ -378,10 +375,12 @@ TEST(WbxmlOracle, DescribeShowsEmbeddedTndsDocument) {
 TEST(WbxmlOracle, Cp10TableAcceptsOnlyTheCp10Fixture) {
   WbxmlDecodeOptions k10;
   k10.language = &ProvLanguage(ProvVersion::k10);
-  auto ok =
-      DecodeWbxml(ReadFile(Fixtures() / "wbxml" / "cp_cp10_only.wbxml"), k10);
+  auto ok = DecodeWbxml(omaiop::testing::ReadFileBytes(Fixtures() / "wbxml" /
+                                                       "cp_cp10_only.wbxml"),
+                        k10);
   EXPECT_TRUE(ok.ok()) << ok.error().ToString();
-  Bytes w2 = ReadFile(Fixtures() / "wbxml" / "cp_browser_w2.wbxml");
+  Bytes w2 = omaiop::testing::ReadFileBytes(Fixtures() / "wbxml" /
+                                            "cp_browser_w2.wbxml");
   auto bad = DecodeWbxml(w2, k10);
   ASSERT_FALSE(bad.ok());
   ASSERT_LT(bad.error().offset, w2.size());

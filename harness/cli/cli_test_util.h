@@ -3,10 +3,9 @@
 // target by harness/CMakeLists.txt).
 #pragma once
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <string>
+
+#include "tests/test_util.h"
 
 namespace omaiop::cli::testing {
 
@@ -16,19 +15,13 @@ struct CliRun {
 };
 
 inline CliRun Omaiop(const std::string& args) {
-  std::string cmd = std::string(OMAIOP_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  CliRun r;
+  r.out = omaiop::testing::RunCommand(std::string(OMAIOP_BINARY) + " " + args,
+                                      &r.exit_code, /*merge_stderr=*/true);
+  return r;
 }
 
-// A path in the source tree (fixtures, test data).
-inline std::string Src(const std::string& rel) {
-  return std::string(OMAIOP_SOURCE_DIR) + "/" + rel;
-}
+using omaiop::testing::SourcePath;
+inline std::string Src(const std::string& rel) { return SourcePath(rel); }
 
 }  // namespace omaiop::cli::testing

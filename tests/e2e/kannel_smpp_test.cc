@@ -25,6 +25,7 @@
 #include "codec/sms_udh.h"
 #include "codec/wsp_push.h"
 #include "sim/smsc/smpp_smsc.h"
+#include "tests/test_util.h"
 
 extern char** environ;
 
@@ -75,12 +76,6 @@ class Child {
  private:
   pid_t pid_ = -1;
 };
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-}
 
 // Minimal HTTP/1.0 POST; returns the whole response or "" if unreachable.
 std::string HttpPost(std::uint16_t port, const std::string& target,
@@ -180,13 +175,13 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return bound; }))
         << "Kannel did not bind; bearerbox.log:\n"
-        << Slurp(dir / "bearerbox.log");
+        << omaiop::testing::ReadFileText(dir / "bearerbox.log");
   }
   Child sb(smsbox, {conf});
   ASSERT_TRUE(sb.ok());
 
-  const std::string xml =
-      Slurp(fs::path(OMAIOP_SOURCE_DIR) / "fixtures/cp/napdef_gprs_proxy.xml");
+  const std::string xml = omaiop::testing::ReadFileText(
+      fs::path(OMAIOP_SOURCE_DIR) / "fixtures/cp/napdef_gprs_proxy.xml");
   ASSERT_FALSE(xml.empty());
   std::string resp;
   for (int i = 0; i < 100 && resp.empty(); ++i) {
@@ -199,7 +194,7 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   }
   ASSERT_NE(resp.find(" 202 "), std::string::npos)
       << "sendota failed: " << resp << "\nsmsbox.log:\n"
-      << Slurp(dir / "smsbox.log");
+      << omaiop::testing::ReadFileText(dir / "smsbox.log");
 
   // Collect segments until they reassemble.
   codec::SmsReassembler re;
@@ -211,7 +206,7 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
       ASSERT_TRUE(
           cv.wait_for(lock, 30s, [&] { return segments.size() > used; }))
           << "no (further) segment; bearerbox.log:\n"
-          << Slurp(dir / "bearerbox.log");
+          << omaiop::testing::ReadFileText(dir / "bearerbox.log");
       for (; used < segments.size(); ++used) {
         EXPECT_LE(segments[used].user_data.size(), 140u);
         EXPECT_TRUE(segments[used].udhi);  // WDP ports need a UDH

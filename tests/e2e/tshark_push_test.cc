@@ -25,6 +25,7 @@
 #include "codec/wsp_push.h"
 #include "codec/xml.h"
 #include "reports/pcap.h"
+#include "tests/test_util.h"
 
 namespace omaiop {
 namespace {
@@ -34,41 +35,6 @@ using codec::Bytes;
 
 // Expert-info severities as tshark prints them in PDML (epan/proto.h).
 constexpr long kPiWarn = 0x00600000;
-
-std::string FindTshark() {
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= p.size()) {
-    std::size_t end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    fs::path candidate = fs::path(p.substr(start, end - start)) / "tshark";
-    if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    start = end + 1;
-  }
-  return "";
-}
-
-Bytes ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)),
-               std::istreambuf_iterator<char>());
-}
-
-std::string RunCommand(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) {
-    *status = -1;
-    return out;
-  }
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0)
-    out.append(buf.data(), n);
-  *status = pclose(f);
-  return out;
-}
 
 // One dissected packet: every field's "show" values by field name, the
 // protocols present, and expert infos at warning level or above.
@@ -117,11 +83,11 @@ void Collect(const xmlNode* n, Packet& pkt) {
 class TsharkPushTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tshark_ = FindTshark();
+    tshark_ = omaiop::testing::FindOnPath("tshark");
     ASSERT_FALSE(tshark_.empty())
         << "tshark not found: run scripts/setup (apt-get install tshark)";
-    body_ =
-        ReadFile(fs::path(OMAIOP_SOURCE_DIR) / "fixtures/cp/napdef_min.wbxml");
+    body_ = omaiop::testing::ReadFileBytes(fs::path(OMAIOP_SOURCE_DIR) /
+                                           "fixtures/cp/napdef_min.wbxml");
     ASSERT_FALSE(body_.empty()) << "fixtures/cp/napdef_min.wbxml missing";
     pcap_ = (fs::temp_directory_path() /
              ("omaiop_tshark_" + std::to_string(getpid()) + ".pcap"))
@@ -134,9 +100,10 @@ class TsharkPushTest : public ::testing::Test {
   // Runs tshark on pcap_ with extra options and returns the packets.
   std::vector<Packet> RunTshark(const std::string& options) {
     int status = 0;
-    std::string xml = RunCommand("'" + tshark_ + "' -n -r '" + pcap_ + "' " +
-                                     options + " -T pdml 2>/dev/null",
-                                 &status);
+    std::string xml =
+        omaiop::testing::RunCommand("'" + tshark_ + "' -n -r '" + pcap_ + "' " +
+                                        options + " -T pdml 2>/dev/null",
+                                    &status);
     EXPECT_EQ(status, 0) << "tshark failed";
     std::vector<Packet> out;
     auto doc = codec::ParseXml(xml, "tshark PDML");
@@ -460,7 +427,8 @@ TEST_F(TsharkPushTest, WbxmlRenderingOfPage0CpFixturesEqualsOurDecode) {
   for (const char* name :
        {"bootstrap.xml", "cp10_only.xml", "napdef_gprs_proxy.xml"}) {
     SCOPED_TRACE(name);
-    Bytes src = ReadFile(fs::path(OMAIOP_SOURCE_DIR) / "fixtures/cp" / name);
+    Bytes src = omaiop::testing::ReadFileBytes(fs::path(OMAIOP_SOURCE_DIR) /
+                                               "fixtures/cp" / name);
     auto doc = codec::ParseXml(codec::AsString(src), name);
     ASSERT_TRUE(doc.ok());
     auto wbxml = codec::EncodeWbxml(doc->get(), codec::ProvLanguage());
@@ -473,9 +441,10 @@ TEST_F(TsharkPushTest, WbxmlRenderingOfPage0CpFixturesEqualsOurDecode) {
     ASSERT_EQ(pdus.size(), 1u);
     ExpectClean(pdus[0], name);
     int status = 0;
-    std::string text = RunCommand("'" + tshark_ + "' -n -r '" + pcap_ +
-                                      "' -d udp.port==2948,wsp -V 2>/dev/null",
-                                  &status);
+    std::string text = omaiop::testing::RunCommand(
+        "'" + tshark_ + "' -n -r '" + pcap_ +
+            "' -d udp.port==2948,wsp -V 2>/dev/null",
+        &status);
     ASSERT_EQ(status, 0);
     std::string rendered = TsharkRenderedXml(text);
     ASSERT_FALSE(rendered.empty()) << "no WBXML rendering in tshark -V";

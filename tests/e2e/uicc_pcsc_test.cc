@@ -24,6 +24,7 @@
 #include "sim/reader/pcsc_reader.h"
 #include "sim/reader/pcscd_process.h"
 #include "sim/uicc/apdu_engine.h"
+#include "tests/test_util.h"
 
 namespace omaiop {
 namespace {
@@ -34,46 +35,17 @@ using sim::reader::PcscReader;
 
 constexpr const char* kReader = "Virtual PCD 00 00";
 
-bool OnPath(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  std::string p = std::string(path ? path : "") + ":/usr/bin:/usr/sbin:/bin";
-  std::stringstream ss(p);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (!dir.empty() && access((fs::path(dir) / tool).c_str(), X_OK) == 0)
-      return true;
-  }
-  return false;
-}
-
-#define REQUIRE_TOOL(tool)                                               \
-  ASSERT_TRUE(OnPath(tool)) << tool                                      \
-                            << " not found: install with scripts/setup " \
-                               "(Debian packages pcscd vsmartcard-vpcd " \
-                               "opensc python3-pyscard)"
-
+// Tools' messages go to stderr: capture both streams.
 std::string RunShell(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) {
-    *status = -1;
-    return out;
-  }
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0)
-    out.append(buf.data(), n);
-  int st = pclose(f);
-  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return out;
+  return omaiop::testing::RunCommand(cmd, status, /*merge_stderr=*/true);
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+#define REQUIRE_TOOL(tool)                                \
+  ASSERT_FALSE(omaiop::testing::FindOnPath(tool).empty()) \
+      << tool                                             \
+      << " not found: install with scripts/setup "        \
+         "(Debian packages pcscd vsmartcard-vpcd "        \
+         "opensc python3-pyscard)"
 
 // "3b:9e:96:..." as OpenSC prints ATRs.
 std::string ColonHex(codec::ByteView b) {
@@ -117,7 +89,7 @@ class UiccPcscTest : public ::testing::Test {
     ASSERT_TRUE(WaitForCard(true) &&
                 ServeLog().find("uicc serve: connected") != std::string::npos)
         << "card did not appear in '" << kReader << "'; serve log:\n"
-        << Slurp(dir_ / "serve.log");
+        << omaiop::testing::ReadFileText(dir_ / "serve.log");
   }
   void StopServe() {
     if (serve_pid_ > 0) sim::reader::StopProcess(serve_pid_, SIGTERM);
@@ -143,7 +115,9 @@ class UiccPcscTest : public ::testing::Test {
     return false;
   }
 
-  std::string ServeLog() { return Slurp(dir_ / "serve.log"); }
+  std::string ServeLog() {
+    return omaiop::testing::ReadFileText(dir_ / "serve.log");
+  }
   // The card profile `omaiop uicc serve` is started with.
   virtual std::string Profile() const { return "sample"; }
 
