@@ -42,6 +42,60 @@ std::string_view EventKindName(EventKind kind) {
       return "item_rejected";
     case EventKind::kItemRemoved:
       return "item_removed";
+    case EventKind::kSegmentMalformed:
+      return "segment_malformed";
+    case EventKind::kSegmentBuffered:
+      return "segment_buffered";
+    case EventKind::kSegmentDuplicate:
+      return "segment_duplicate";
+    case EventKind::kDatagramReassembled:
+      return "datagram_reassembled";
+    case EventKind::kDatagramIncomplete:
+      return "datagram_incomplete";
+    case EventKind::kPortIgnored:
+      return "port_ignored";
+    case EventKind::kWspMalformed:
+      return "wsp_malformed";
+    case EventKind::kPduTypeRejected:
+      return "pdu_type_rejected";
+    case EventKind::kContentTypeRejected:
+      return "content_type_rejected";
+    case EventKind::kSecRejected:
+      return "sec_rejected";
+    case EventKind::kSecAbsent:
+      return "sec_absent";
+    case EventKind::kImsiUnavailable:
+      return "imsi_unavailable";
+    case EventKind::kMacVerified:
+      return "mac_verified";
+    case EventKind::kMacMismatch:
+      return "mac_mismatch";
+    case EventKind::kMacMalformed:
+      return "mac_malformed";
+    case EventKind::kPinRequested:
+      return "pin_requested";
+    case EventKind::kPinRejected:
+      return "pin_rejected";
+    case EventKind::kPinLimitReached:
+      return "pin_limit_reached";
+    case EventKind::kPinCancelled:
+      return "pin_cancelled";
+    case EventKind::kWbxmlRejected:
+      return "wbxml_rejected";
+    case EventKind::kWbxmlTokenIgnored:
+      return "wbxml_token_ignored";
+    case EventKind::kBootstrapUnauthenticated:
+      return "bootstrap_unauthenticated";
+    case EventKind::kCardPrecedence:
+      return "card_precedence";
+    case EventKind::kFetchRejected:
+      return "fetch_rejected";
+    case EventKind::kIntakeAccepted:
+      return "intake_accepted";
+    case EventKind::kIntakeRejected:
+      return "intake_rejected";
+    case EventKind::kOriginRemoved:
+      return "origin_removed";
   }
   return "unknown";
 }

@@ -32,6 +32,34 @@ enum class EventKind {
   kItemReplaced,           // settings store: item replaced
   kItemRejected,           // settings store: item refused (conflict)
   kItemRemoved,            // settings store: item removed (origin removal)
+  // --- CP client intake (cp_client.h) ---
+  kSegmentMalformed,          // SMS user data / UDH unparsable: segment dropped
+  kSegmentBuffered,           // segment stored, datagram waits for more
+  kSegmentDuplicate,          // same reference+sequence again: ignored
+  kDatagramReassembled,       // every segment present: datagram complete
+  kDatagramIncomplete,        // reassembly timeout / eviction: discarded
+  kPortIgnored,               // WDP destination port is not the push port
+  kWspMalformed,              // WSP push PDU unparsable
+  kPduTypeRejected,           // WSP PDU type is not Push (0x06)
+  kContentTypeRejected,       // not application/vnd.wap.connectivity-wbxml
+  kSecRejected,               // SEC/MAC parameters unusable (value, pairing)
+  kSecAbsent,                 // no SEC/MAC: document unauthenticated
+  kImsiUnavailable,           // NETWPIN key: no IMSI (card absent) / bad IMSI
+  kMacVerified,               // MAC (or USERPINMAC PIN) verifies
+  kMacMismatch,               // MAC does not verify: discarded
+  kMacMalformed,              // MAC parameter not 40 hex characters
+  kPinRequested,              // user asked for the PIN (attempt n of max)
+  kPinRejected,               // entered PIN does not verify
+  kPinLimitReached,           // retries exhausted: push discarded
+  kPinCancelled,              // user cancelled / no user: push discarded
+  kWbxmlRejected,             // WBXML undecodable or not a PROV document
+  kWbxmlTokenIgnored,         // unknown WBXML token skipped (lenient decode)
+  kBootstrapUnauthenticated,  // BOOTSTRAP without SEC/MAC: no context
+  kCardPrecedence,            // OTA bootstrap refused: a card context exists
+  kFetchRejected,             // HTTP fetch not TLS-verified / not a PROVURL
+  kIntakeAccepted,            // push / document accepted (final decision)
+  kIntakeRejected,            // push / document rejected (final decision)
+  kOriginRemoved,             // RemoveOrigin: contexts and settings taken back
 };
 
 std::string_view EventKindName(EventKind kind);
