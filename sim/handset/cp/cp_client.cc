@@ -905,7 +905,8 @@ std::size_t CpClient::RemoveOrigin(std::string_view origin) {
     if (c.origin == origin) ctx_ids.push_back(c.id);
   for (const auto& id : ctx_ids) items += store_.RemoveOrigin(id, &sink);
   items += store_.RemoveOrigin(origin, &sink);
-  const std::size_t ctxs = contexts_.RemoveOrigin(origin);
+  std::size_t ctxs = contexts_.RemoveOrigin(origin);
+  if (contexts_.Remove(origin)) ++ctxs;  // a context id
   std::string ids;
   for (const auto& id : ctx_ids) ids += (ids.empty() ? "" : ", ") + id;
   sink.Add(EventKind::kOriginRemoved, kRuleRemove, std::string(origin),

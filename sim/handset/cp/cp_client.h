@@ -10,6 +10,16 @@
 // each discarded segment or expired incomplete datagram) yields one
 // PushOutcome whose ToJson() is the line `omaiop smsc serve --json` prints.
 //
+// Admission (cp.md §2.4, §3), after SEC/MAC verified or absent:
+//   document with a BOOTSTRAP/PROVURL (not the trusted TPS's own PROVURL):
+//     authenticated push / card / trusted fetch -> ContextManager::Bootstrap;
+//     settings under the new context id ("card:<ICCID>" for the card);
+//     unauthenticated -> bootstrap_unauthenticated (UnauthenticatedPolicy);
+//     OTA while a card context exists -> card_precedence (option).
+//   otherwise: trusted TPS (Push-Flag + X-Wap-Initiator-URI = PROVURL, or a
+//     TLS-verified fetch from PROVURL) -> that context's id; else SEC/MAC
+//     verified -> "ota"; else untrusted and unauthenticated -> rejected.
+//
 // PushOutcome JSON (field names are a contract: add, never rename):
 //   "accepted"       bool   document accepted and applied
 //   "source"         string "sms" | "card" | "http"
@@ -234,7 +244,8 @@ class CpClient {
 
   // Removes every setting and context of `origin` (e.g. "card:<ICCID>" when
   // the card is removed), including settings later stored by the TPS of a
-  // context that origin created. Returns the number of items removed.
+  // context that origin created. A context id ("ctx:<n>") removes that
+  // context and its settings. Returns the number of items removed.
   std::size_t RemoveOrigin(std::string_view origin);
 
   const SettingsStore& store() const { return store_; }

@@ -508,6 +508,23 @@ TEST(CpClient, RemoveOriginTakesBackCardSettingsAndContext) {
                   .accepted);
 }
 
+TEST(CpClient, RemoveOriginByContextId) {
+  Handset h;
+  ASSERT_TRUE(h.DeliverOne(Compose(ReadFixture("fixtures/cp/bootstrap.xml"),
+                                   Sec(SecMethod::kNetwPin)))
+                  .accepted);
+  ASSERT_TRUE(h.DeliverOne(Compose(ReadFixture("fixtures/cp/browser_w2.xml"),
+                                   Trusted()))
+                  .accepted);
+  ASSERT_TRUE(h.DeliverOne(Compose(ReadFixture("fixtures/cp/access_rule.xml"),
+                                   Sec(SecMethod::kNetwPin)))
+                  .accepted);  // authenticated, no context: origin "ota"
+  EXPECT_EQ(h.client.RemoveOrigin("ctx:1"), 3u);  // NAPDEF, CLIENTIDENTITY, w2
+  EXPECT_TRUE(h.client.contexts().contexts().empty());
+  ASSERT_FALSE(h.client.store().items().empty());
+  for (const auto& i : h.client.store().items()) EXPECT_EQ(i.origin, "ota");
+}
+
 TEST(CpClient, TrustedHttpFetchFromProvurl) {
   Handset h;
   h.DeliverOne(Compose(ReadFixture("fixtures/cp/bootstrap.xml"),
