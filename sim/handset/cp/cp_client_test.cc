@@ -361,8 +361,9 @@ TEST(CpClient, UntrustedUnauthenticatedPushIsRejected) {
     EXPECT_FALSE(out.accepted) << Events(out);
     EXPECT_EQ(out.stage, "trust");
     EXPECT_NE(out.reject_rule.find("§2.4"), std::string::npos);
-    if (o.initiator_uri)
+    if (o.initiator_uri) {
       EXPECT_EQ(out.Count(EventKind::kSourceUntrusted), 1u) << Events(out);
+    }
   }
   EXPECT_EQ(h.client.store().items().size(), before);
 }
