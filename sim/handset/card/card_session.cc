@@ -313,6 +313,7 @@ void CardSession::Close() {
   atr_.clear();
   iccid_.clear();
   apps_.clear();
+  dir_error_.reset();
   telecom_aid_.clear();
   pin_verified_ = false;
   pin_rejected_.reset();
@@ -393,12 +394,7 @@ Status CardSession::Detect() {
   }
   if (uicc_ok) {
     // EF.DIR (TS 102 221 §13.1): find USIM / CSIM / PKCS#15 applications.
-    auto dir = SelectByPath(Bytes{0x2F, 0x00}, true, "EF.DIR");
-    if (dir.ok() && !dir->is_df && !dir->transparent) {
-      OMAIOP_ASSIGN_OR_RETURN(std::vector<Bytes> records, ReadRecords(*dir));
-      auto apps = p15::ParseDirRecords(records);
-      if (apps.ok()) apps_ = std::move(*apps);
-    }
+    ReadEfDir();
     for (const auto& app : apps_) {
       if (StartsWith(app.aid, kUsimAidPrefix)) {
         kind_ = CardKind::kUicc;
@@ -434,14 +430,7 @@ Status CardSession::Detect() {
     } else {
       kind_ = CardKind::kSim2g;
     }
-    if (gsm_ && apps_.empty()) {
-      auto dir = SelectByPath(Bytes{0x2F, 0x00}, true, "EF.DIR");
-      if (dir.ok() && !dir->is_df && !dir->transparent) {
-        OMAIOP_ASSIGN_OR_RETURN(std::vector<Bytes> records, ReadRecords(*dir));
-        auto apps = p15::ParseDirRecords(records);
-        if (apps.ok()) apps_ = std::move(*apps);
-      }
-    }
+    if (gsm_ && apps_.empty()) ReadEfDir();
     return codec::OkStatus();
   }
   if (uicc_ok) {
@@ -453,6 +442,43 @@ Status CardSession::Detect() {
       "with CLA A0 (GSM 11.11): last SW " +
           Sw(g.sw),
       Diagnostic::kNoOffset, kRuleSelect);
+}
+
+void CardSession::ReadEfDir() {
+  // Not fatal for detection: a card without (a readable) EF.DIR is still a
+  // SIM/UICC; the reason is kept for the PKCS#15 lookup's diagnostic.
+  dir_error_.reset();
+  apps_.clear();
+  auto dir = SelectByPath(Bytes{0x2F, 0x00}, true, "EF.DIR");
+  if (!dir.ok()) {
+    dir_error_ = dir.error();
+    return;
+  }
+  if (dir->is_df || dir->transparent) {
+    // ISO 7816-4 allows a transparent EF.DIR; TS 102 221 §13.1 makes it
+    // linear fixed.
+    auto body = ReadBinary(*dir, 0, std::min<std::size_t>(dir->size, 0x8000));
+    if (!body.ok()) {
+      dir_error_ = body.error();
+      return;
+    }
+    auto apps = p15::ParseDirFile(*body);
+    if (apps.ok())
+      apps_ = std::move(*apps);
+    else
+      dir_error_ = apps.error();
+    return;
+  }
+  auto records = ReadRecords(*dir);
+  if (!records.ok()) {
+    dir_error_ = records.error();
+    return;
+  }
+  auto apps = p15::ParseDirRecords(*records);
+  if (apps.ok())
+    apps_ = std::move(*apps);
+  else
+    dir_error_ = apps.error();
 }
 
 Result<FileInfo> CardSession::SelectFid(std::uint16_t fid, Bytes path,

@@ -105,6 +105,10 @@ class CardSession {
   const std::vector<codec::pkcs15::ApplicationTemplate>& applications() const {
     return apps_;
   }
+  // Why EF.DIR could not be read or parsed (absent = read fine).
+  const std::optional<codec::Diagnostic>& dir_error() const {
+    return dir_error_;
+  }
   const CardSessionOptions& options() const { return options_; }
 
   // EF.ICCID 2FE2 (TS 102 221 §13.2): BCD, nibbles swapped, F padded.
@@ -154,6 +158,7 @@ class CardSession {
   codec::Result<Response> Raw(codec::ByteView command,
                               std::string_view purpose);
   codec::Status Detect();
+  void ReadEfDir();
   codec::Result<FileInfo> SelectFid(std::uint16_t fid, codec::Bytes path,
                                     std::string_view name);
   codec::Result<FileInfo> SelectByPath(codec::ByteView path, bool from_mf,
@@ -171,6 +176,7 @@ class CardSession {
   codec::Bytes atr_;
   std::string iccid_;
   std::vector<codec::pkcs15::ApplicationTemplate> apps_;
+  std::optional<codec::Diagnostic> dir_error_;
   codec::Bytes telecom_aid_;  // USIM or CSIM AID from EF.DIR
   bool pin_verified_ = false;
   std::optional<codec::Diagnostic> pin_rejected_;

@@ -142,6 +142,8 @@ Status ProvScReader::Locate() {
   if (!found) {
     tried = "EF.DIR lists " + std::to_string(apps.size()) + " application(s)";
     for (const auto& a : apps) tried += " " + Hex(a.aid);
+    if (session_.dir_error())
+      tried += " (EF.DIR unusable: " + session_.dir_error()->ToString() + ")";
     if (!session_.gsm()) {
       for (const Bytes& aid : options_.aids) {
         if (session_.SelectAid(aid, "PKCS#15 application").ok()) {

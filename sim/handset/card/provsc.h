@@ -107,6 +107,8 @@ struct ProvScDocuments {
   std::optional<CardDocument> bootstrap, config1, config2, dm_bootstrap;
 };
 
+// One ProvScReader per open CardSession: the located application and DODF
+// entries are cached and not re-read (a new card needs a new session).
 class ProvScReader {
  public:
   // `session` must be open (CardSession::Open).

@@ -353,6 +353,57 @@ TEST(ProvScBroken, CardWithoutPkcs15ApplicationIsAClearError) {
   EXPECT_TRUE(Contains(docs.error().rule, "ProvSC")) << docs.error().rule;
 }
 
+TEST(ProvScBroken, UnreadableEfDirFallsBackToAidThenDefaultDf) {
+  // EF.DIR records that do not parse: the USIM cannot be found (no IMSI),
+  // but the PKCS#15 application is found by SELECT by AID, or else by the
+  // fallback DF path 3F00 5015.
+  uicc::Profile p = Load("uicc-3g");
+  const uicc::FileRef dir = p.fs.FindChild(p.fs.mf(), 0x2F00);
+  ASSERT_NE(dir, uicc::kNoFile);
+  for (Bytes& rec : p.fs.at(dir).records) {
+    std::fill(rec.begin(), rec.end(), 0xFF);
+    rec[0] = 0x61;
+    rec[1] = 0x7F;  // longer than the record
+  }
+  reader::InProcessReader reader;
+  reader.Insert(std::make_shared<uicc::Card>(p.MakeCard()));
+  CardSessionOptions o;
+  o.pin1 = "1234";
+  CardSession s(reader, o);
+  ASSERT_TRUE(s.Open().ok());
+  ASSERT_TRUE(s.dir_error().has_value());
+  EXPECT_TRUE(s.applications().empty());
+  auto imsi = s.ReadImsi();
+  ASSERT_FALSE(imsi.ok());
+  EXPECT_TRUE(Contains(imsi.error().what, "no USIM")) << imsi.error().what;
+  ProvScReader r(s);
+  auto docs = r.ReadAll();
+  ASSERT_TRUE(docs.ok()) << docs.error().ToString();
+  // Found by SELECT by DF name (the PKCS#15 AID), then relative paths.
+  EXPECT_TRUE(r.app_path().empty());
+  EXPECT_EQ(codec::ToHex(r.app_aid()), "A000000063504B43532D3135");
+  EXPECT_EQ(codec::ToHex(docs->config1->app_aid), "A000000063504B43532D3135");
+  EXPECT_EQ(codec::ToHex(docs->config1->path), "4502");
+  ASSERT_TRUE(docs->config1.has_value());
+  ExpectSameAsFixture(p, CardDocumentKind::kConfig1, docs->config1->bytes);
+  // The default DF path works too when the AID is not searched for.
+  ProvScOptions wim;
+  // UNCERTAIN WIM AID (uicc.md §4): A000000063 "WAP-WIM"; not on this card.
+  wim.aids = {*codec::ParseHex("A0000000635741502D57494D")};
+  ProvScReader r1(s, wim);
+  ASSERT_TRUE(r1.Locate().ok());
+  EXPECT_EQ(codec::ToHex(r1.app_path()), "3F005015");
+  // Without fallbacks the error names the unusable EF.DIR.
+  ProvScOptions none = wim;
+  none.fallback_df_paths.clear();
+  CardSession s2(reader, o);
+  ASSERT_TRUE(s2.Open().ok());
+  ProvScReader r2(s2, none);
+  auto st = r2.Locate();
+  ASSERT_FALSE(st.ok());
+  EXPECT_TRUE(Contains(st.error().what, "EF.DIR unusable")) << st.error().what;
+}
+
 // A shipped profile whose DODF is replaced by `objects` before the card is
 // made; the rest of the card is untouched.
 struct BrokenCard {
