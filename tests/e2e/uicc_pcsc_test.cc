@@ -21,6 +21,8 @@
 #include "codec/bytes.h"
 #include "codec/wbxml.h"
 #include "codec/xml.h"
+#include "sim/handset/card/card_session.h"
+#include "sim/handset/card/provsc.h"
 #include "sim/reader/pcsc_reader.h"
 #include "sim/reader/pcscd_process.h"
 #include "sim/uicc/apdu_engine.h"
@@ -408,6 +410,90 @@ TEST_F(UiccStatePcscTest, WritesAndPinCountersSurviveARestart) {
   EXPECT_EQ(codec::ToHex(Send(**reader, "00B0000002")), "66729000");
   // The successful VERIFY reset the counter to 3: an empty VERIFY says so.
   EXPECT_EQ(codec::ToHex(Send(**reader, "0020000100")), "63C3");
+}
+
+// The handset's card session (sim/handset/card) over PC/SC instead of the
+// in-process reader: the same code reads the ProvSC / DM bootstrap documents
+// through pcscd + vpcd, byte for byte what OpenSC's pkcs15-tool reads.
+TEST_F(UiccProfilePcscTest, HandsetCardSessionReadsWhatPkcs15ToolReads) {
+  REQUIRE_TOOL("pkcs15-tool");
+  namespace card = sim::handset::card;
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  card::CardSessionOptions o;
+  o.pin1 = "1234";
+  card::CardSession session(**reader, o);
+  auto st = session.Open();
+  ASSERT_TRUE(st.ok()) << st.error().ToString();
+  EXPECT_EQ(session.kind(), card::CardKind::kUicc);
+  EXPECT_EQ(session.iccid(), "8949440000000000024");
+  auto imsi = session.ReadImsi();
+  ASSERT_TRUE(imsi.ok()) << imsi.error().ToString();
+  EXPECT_EQ(*imsi, "001010123456789");
+  card::ProvScReader provsc(session);
+  auto docs = provsc.ReadAll();
+  ASSERT_TRUE(docs.ok()) << docs.error().ToString();
+  session.Close();  // release the reader for pkcs15-tool
+
+  std::string base = std::string("OPENSC_CONF=") + OMAIOP_SOURCE_DIR +
+                     "/tests/e2e/opensc.conf pkcs15-tool -r '" + kReader + "' ";
+  const std::pair<const char*, const std::optional<card::CardDocument>*>
+      cases[] = {{"ProvSC Bootstrap", &docs->bootstrap},
+                 {"ProvSC Config1", &docs->config1},
+                 {"DM Bootstrap", &docs->dm_bootstrap}};
+  for (const auto& [label, doc] : cases) {
+    SCOPED_TRACE(label);
+    ASSERT_TRUE(doc->has_value());
+    int status;
+    std::string out =
+        RunShell(base + "--read-data-object '" + label + "'", &status);
+    ASSERT_EQ(status, 0) << out;
+    EXPECT_EQ(codec::ToHex((*doc)->bytes), codec::ToHex(DataObjectBytes(out)));
+  }
+}
+
+class SimPcscTest : public UiccPcscTest {
+ protected:
+  std::string Profile() const override {
+    return std::string(OMAIOP_SOURCE_DIR) + "/fixtures/uicc/sim-2g.xml";
+  }
+};
+
+// A 2G SIM driven with GSM 11.11 commands (CLA A0, 9Fxx + GET RESPONSE)
+// through pcscd + vpcd.
+TEST_F(SimPcscTest, HandsetCardSessionReadsA2gSimWithClassA0) {
+  namespace card = sim::handset::card;
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  card::CardSessionOptions o;
+  o.pin1 = "1234";
+  o.prefer_gsm_class = true;
+  int a0 = 0, total = 0;
+  o.trace = [&](const card::ApduExchange& x) {
+    ++total;
+    if (!x.command.empty() && x.command[0] == 0xA0) ++a0;
+  };
+  card::CardSession session(**reader, o);
+  auto st = session.Open();
+  ASSERT_TRUE(st.ok()) << st.error().ToString();
+  EXPECT_EQ(session.kind(), card::CardKind::kSim2g);
+  EXPECT_EQ(session.iccid(), "8949440000000000016");
+  auto imsi = session.ReadImsi();
+  ASSERT_TRUE(imsi.ok()) << imsi.error().ToString();
+  EXPECT_EQ(*imsi, "001010000000001");
+  card::ProvScReader provsc(session);
+  auto config1 = provsc.Read(card::CardDocumentKind::kConfig1);
+  ASSERT_TRUE(config1.ok()) << config1.error().ToString();
+  ASSERT_TRUE(config1->has_value());
+  auto decoded = codec::DecodeWbxml((*config1)->bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  auto expected = codec::ParseXml(omaiop::testing::ReadFileText(
+      std::string(OMAIOP_SOURCE_DIR) + "/fixtures/cp/napdef_gprs_proxy.xml"));
+  ASSERT_TRUE(expected.ok());
+  std::string diff;
+  EXPECT_TRUE(codec::XmlEquivalent(decoded->doc.get(), expected->get(), &diff))
+      << diff;
+  EXPECT_EQ(a0, total);
 }
 
 }  // namespace
