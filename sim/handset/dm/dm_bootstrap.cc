@@ -209,7 +209,9 @@ std::vector<std::string> FindDmAccounts(const Tree& tree) {
   std::function<void(const Node&, const std::string&)> walk =
       [&](const Node& n, const std::string& uri) {
         for (const auto& ch : n.children) {
-          std::string cu = uri + "/" + ch->name;
+          std::string cu =
+              uri + "/" +
+              EscapeSegment(ch->name, tree.options().uri.percent_decode);
           if (!ch->interior()) continue;
           bool by_type = ch->type == kDmAccMoId;
           bool by_place = uri == "./DMAcc" && ch->Child("AppID");

@@ -12,6 +12,23 @@
 #include "codec/xml.h"
 
 namespace omaiop::sim::handset::dm {
+
+std::string EscapeSegment(std::string_view name, bool escape) {
+  if (!escape) return std::string(name);
+  std::string out;
+  for (char c : name) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '?')
+      out += "%3F";
+    else
+      out += c;
+  }
+  return out;
+}
+
 namespace {
 
 constexpr char kRuleUri[] = "DM_TND 1.2 URI syntax [R]";
@@ -56,9 +73,13 @@ std::string Quote(std::string_view s) {
   return out + "'";
 }
 
-std::string UriOf(const std::vector<std::string>& segs, std::size_t n) {
+std::string UriOf(const std::vector<std::string>& segs, std::size_t n,
+                  bool escape = false) {
   std::string u = ".";
-  for (std::size_t i = 0; i < n && i < segs.size(); ++i) u += "/" + segs[i];
+  for (std::size_t i = 0; i < n && i < segs.size(); ++i) {
+    u += '/';  // (two appends: GCC 12 -Wrestrict false positive on "/" + s)
+    u += EscapeSegment(segs[i], escape);
+  }
   return u;
 }
 
@@ -96,6 +117,28 @@ std::size_t CountNodes(const Node& n) {
   std::size_t k = 1;
   for (const auto& c : n.children) k += CountNodes(*c);
   return k;
+}
+
+// Every descendant of a node about to be placed at a URI of `depth`
+// segments and `len` characters must stay addressable within the limits
+// (Copy of a subtree or rename could otherwise create nodes no URI can
+// reach, which then can never be deleted).
+std::string SubtreeLimitProblem(const Node& n, std::size_t depth,
+                                std::size_t len, const UriLimits& l) {
+  for (const auto& c : n.children) {
+    std::size_t d = depth + 1, k = len + 1 + c->name.size();
+    if (l.max_depth && d > l.max_depth)
+      return "a descendant would be " + std::to_string(d) +
+             " deep, MaxDepth is " + std::to_string(l.max_depth);
+    if (l.max_tot_len && k > l.max_tot_len)
+      return "a descendant's URI would be " + std::to_string(k) +
+             " characters, MaxTotLen is " + std::to_string(l.max_tot_len);
+    if (l.max_seg_len && c->name.size() > l.max_seg_len)
+      return "a descendant's name exceeds MaxSegLen " +
+             std::to_string(l.max_seg_len);
+    if (auto p = SubtreeLimitProblem(*c, d, k, l); !p.empty()) return p;
+  }
+  return {};
 }
 
 bool AnyPermanent(const Node& n) {
@@ -330,7 +373,9 @@ void Acl::Grant(AclCommand c, std::string server_id) {
 
 // --- URI ---------------------------------------------------------------------
 
-std::string ParsedUri::Path() const { return UriOf(segments, segments.size()); }
+std::string ParsedUri::Path() const {
+  return UriOf(segments, segments.size(), escaped);
+}
 
 std::string JoinUri(std::string_view parent, std::string_view child) {
   std::string u(parent.empty() ? "." : parent);
@@ -342,6 +387,7 @@ OpResult ParseUri(std::string_view uri, const UriLimits& limits,
   *out = ParsedUri{};
   std::size_t q = uri.find('?');
   std::string_view path = uri.substr(0, q);
+  out->escaped = options.percent_decode;
   if (q != std::string_view::npos) out->query = std::string(uri.substr(q + 1));
   if (path.empty())
     return Fail(status::kBadRequest,
@@ -543,6 +589,10 @@ OpResult Tree::CreateNode(const Caller& c, const ParsedUri& p,
     return r;
   if (auto r = CheckAccess(c, *parent, kAccessAdd, "Add below it"); !r.ok())
     return r;
+  if (auto pr = SubtreeLimitProblem(*node, segs.size(), p.Path().size(),
+                                    options_.limits);
+      !pr.empty())
+    return Fail(status::kUriTooLong, pr + " [" + kRuleLimits + "]");
   std::size_t added = (segs.size() - depth - 1) + CountNodes(*node);
   if (options_.max_nodes && node_count_ + added > options_.max_nodes)
     return Fail(status::kDeviceFull,
@@ -692,7 +742,8 @@ OpResult Tree::ReplaceProperty(const Caller& c, const ParsedUri& p, Node& n,
       return Fail(status::kNotAllowed,
                   p.Path() + " is permanent and cannot be renamed");
     if (auto pr = SegmentProblem(content.data);
-        !pr.empty() || content.data.find('/') != std::string::npos)
+        !pr.empty() || (!options_.uri.percent_decode &&
+                        content.data.find_first_of("/?") != std::string::npos))
       return Fail(status::kBadRequest, "new Name " + Quote(content.data) +
                                            " is not a valid segment");
     if (options_.limits.max_seg_len &&
@@ -708,6 +759,18 @@ OpResult Tree::ReplaceProperty(const Caller& c, const ParsedUri& p, Node& n,
           status::kAlreadyExists,
           JoinUri(UriOf(parent_segs, parent_segs.size()), content.data) +
               " already exists");
+    std::string new_uri = JoinUri(
+        UriOf(parent_segs, parent_segs.size(), options_.uri.percent_decode),
+        EscapeSegment(content.data, options_.uri.percent_decode));
+    if (options_.limits.max_tot_len &&
+        new_uri.size() > options_.limits.max_tot_len)
+      return Fail(status::kUriTooLong,
+                  std::string("new Name makes the URI exceed MaxTotLen [") +
+                      kRuleLimits + "]");
+    if (auto pr = SubtreeLimitProblem(n, p.segments.size(), new_uri.size(),
+                                      options_.limits);
+        !pr.empty())
+      return Fail(status::kUriTooLong, pr + " [" + kRuleLimits + "]");
     n.name = content.data;
     Touch(n);
     return Ok(status::kOk, "renamed");
@@ -792,6 +855,7 @@ struct TndsWriter {
   const Tree::TndsProps& props;
   std::function<bool(const Node&, const std::string&)> visible;
   std::function<bool(const Node&)> value_visible;
+  bool esc = false;  // percent-escape names in the URIs handed to visible()
 
   void AddNode(xmlNode* parent, const Node& n, const std::string& uri,
                const std::string* path) {
@@ -835,7 +899,7 @@ struct TndsWriter {
       xmlNewTextChild(x, nullptr, BAD_CAST "Value",
                       BAD_CAST LeafData(n).c_str());
     for (const auto& ch : n.children) {
-      std::string cu = uri + "/" + ch->name;
+      std::string cu = uri + "/" + EscapeSegment(ch->name, esc);
       if (visible(*ch, cu)) AddNode(x, *ch, cu, nullptr);
     }
   }
@@ -843,7 +907,7 @@ struct TndsWriter {
 
 // Serialises a TNDS document; `visible` filters subtrees, `value_visible`
 // values.
-std::string WriteTnds(const Node& n, const std::string& uri,
+std::string WriteTnds(const Node& n, const std::string& uri, bool esc,
                       const Tree::TndsProps& props,
                       std::function<bool(const Node&, const std::string&)> vis,
                       std::function<bool(const Node&)> vvis) {
@@ -853,10 +917,10 @@ std::string WriteTnds(const Node& n, const std::string& uri,
   xmlNs* ns = xmlNewNs(root, BAD_CAST "syncml:dmddf1.2", nullptr);
   xmlSetNs(root, ns);
   xmlNewTextChild(root, nullptr, BAD_CAST "VerDTD", BAD_CAST "1.2");
-  TndsWriter w{props, std::move(vis), std::move(vvis)};
+  TndsWriter w{props, std::move(vis), std::move(vvis), esc};
   if (uri == ".") {
     for (const auto& ch : n.children) {
-      std::string cu = "./" + ch->name;
+      std::string cu = "./" + EscapeSegment(ch->name, esc);
       if (w.visible(*ch, cu)) w.AddNode(root, *ch, cu, nullptr);
     }
   } else {
@@ -871,6 +935,7 @@ std::string WriteTnds(const Node& n, const std::string& uri,
 
 OpResult Tree::GetList(const Caller& c, const ParsedUri& p, const Node& n,
                        std::string_view list) {
+  const bool esc = options_.uri.percent_decode;
   if (auto r = CheckAcl(c, p.segments, AclCommand::kGet, "Get"); !r.ok())
     return r;
   // A node the server may not Get is left out with its subtree (DM_TND:
@@ -897,7 +962,7 @@ OpResult Tree::GetList(const Caller& c, const ParsedUri& p, const Node& n,
           }
           r.items.push_back(std::move(it));
           for (const auto& ch : x.children) {
-            std::string cu = uri + "/" + ch->name;
+            std::string cu = uri + "/" + EscapeSegment(ch->name, esc);
             if (visible(*ch, cu)) walk(*ch, cu);
           }
         };
@@ -939,7 +1004,7 @@ OpResult Tree::GetList(const Caller& c, const ParsedUri& p, const Node& n,
                                              : flags.substr(plus);
     }
     GetItem it{base, "xml", kTndsType,
-               WriteTnds(n, base, props, visible, value_visible)};
+               WriteTnds(n, base, esc, props, visible, value_visible)};
     r.items.push_back(std::move(it));
     r.reason = "list=TNDS";
     return r;
@@ -958,7 +1023,8 @@ codec::Result<std::string> Tree::ToTnds(std::string_view uri,
   const Node* n = Walk(p.segments);
   if (!n) return codec::PathError("no such node", std::string(uri), "DM_TND");
   return WriteTnds(
-      *n, p.Path(), props, [](const Node&, const std::string&) { return true; },
+      *n, p.Path(), options_.uri.percent_decode, props,
+      [](const Node&, const std::string&) { return true; },
       [](const Node&) { return true; });
 }
 
@@ -1089,11 +1155,12 @@ OpResult Tree::DeviceSet(std::string_view uri, std::string value) {
 }
 
 std::vector<std::string> Tree::UrisOfOrigin(std::string_view origin) const {
+  const bool esc = options_.uri.percent_decode;
   std::vector<std::string> out;
   std::function<void(const Node&, const std::string&)> walk =
       [&](const Node& n, const std::string& uri) {
         for (const auto& ch : n.children) {
-          std::string cu = uri + "/" + ch->name;
+          std::string cu = uri + "/" + EscapeSegment(ch->name, esc);
           if (!origin.empty() && ch->origin == origin)
             out.push_back(cu);
           else
@@ -1207,6 +1274,7 @@ OpResult Tree::AddTnds(const Caller& c, std::string_view tnds_xml,
 }
 
 nlohmann::json Tree::ToJson(bool redact_secrets) const {
+  const bool esc = options_.uri.percent_decode;
   std::function<nlohmann::json(const Node&, const std::string&)> conv =
       [&](const Node& n, const std::string& uri) {
         nlohmann::json j;
@@ -1225,7 +1293,8 @@ nlohmann::json Tree::ToJson(bool redact_secrets) const {
         } else {
           j["children"] = nlohmann::json::array();
           for (const auto& ch : n.children)
-            j["children"].push_back(conv(*ch, uri + "/" + ch->name));
+            j["children"].push_back(
+                conv(*ch, uri + "/" + EscapeSegment(ch->name, esc)));
         }
         return j;
       };

@@ -112,8 +112,13 @@ struct UriLimits {
 struct ParsedUri {
   std::vector<std::string> segments;  // below ".", empty = the root
   std::string query;                  // text after '?', "" if none
-  std::string Path() const;           // "./A/B" or "."
+  bool escaped = false;      // names are %-escaped in Path() (percent_decode)
+  std::string Path() const;  // "./A/B" or "."
 };
+
+// A node name as a URI segment: with escaping (UriOptions::percent_decode)
+// '%', '/' and '?' become %25, %2F, %3F so every name stays addressable.
+std::string EscapeSegment(std::string_view name, bool escape);
 
 struct UriOptions {
   // A URI without the "./" prefix ("DevInfo/DevId") is relative to the root

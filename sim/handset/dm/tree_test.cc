@@ -136,6 +136,28 @@ TEST(UriTest, PercentDecodeOption) {
   EXPECT_EQ(ParseUri("./a%00", {}, o, &p).code, status::kBadRequest);
 }
 
+TEST(UriTest, EscapedNamesStayAddressable) {
+  TreeOptions o;
+  o.uri.percent_decode = true;
+  Tree t(o);
+  ASSERT_EQ(t.Add(kA, "./a%2Fb%3Fc%25d/x", Chr("1")).code, 200);
+  const Node* n = t.Find("./a%2Fb%3Fc%25d");
+  ASSERT_NE(n, nullptr);
+  EXPECT_EQ(n->name, "a/b?c%d");
+  auto r = t.Get(kA, "./a%2Fb%3Fc%25d?list=Struct");
+  ASSERT_EQ(r.code, 200);
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[1].uri, "./a%2Fb%3Fc%25d/x");
+  EXPECT_EQ(t.Get(kA, r.items[1].uri).items[0].data, "1");
+  // Rename to a name with '/' is possible only with escaping on.
+  ASSERT_EQ(t.Replace(kDev, "./a%2Fb%3Fc%25d?prop=Name", Chr("p/q")).code, 200);
+  EXPECT_NE(t.Find("./p%2Fq/x"), nullptr);
+  Tree plain;
+  ASSERT_EQ(plain.Add(kA, "./n", NodeC()).code, 200);
+  EXPECT_EQ(plain.Replace(kDev, "./n?prop=Name", Chr("p?q")).code,
+            status::kBadRequest);
+}
+
 TEST(FormatTest, Values) {
   EXPECT_TRUE(ValueMatchesFormat(Format::kInt, "-42"));
   EXPECT_FALSE(ValueMatchesFormat(Format::kInt, "4x"));
@@ -511,6 +533,25 @@ TEST_F(TreeTest, CopyStatuses) {
   EXPECT_EQ(tree.Copy(kA, "./Vendor/Src/Again", "./Vendor/Src").code, 200);
   EXPECT_NE(tree.Find("./Vendor/Src/Again/X"), nullptr);
   EXPECT_EQ(tree.Find("./Vendor/Src/Again/Again"), nullptr);
+}
+
+TEST_F(TreeTest, CopyAndRenameKeepEveryNodeAddressable) {
+  TreeOptions o;
+  o.limits = {4, 24, 0};
+  Tree t(o);
+  ASSERT_EQ(t.Add(kA, "./S/a/b", Chr("x")).code, 200);  // depth 3
+  // ./D/S2/a/b would be 4 deep: fine; ./D/E/S2/a/b would be 5: refused.
+  EXPECT_EQ(t.Copy(kA, "./D/S2", "./S").code, 200);
+  auto r = t.Copy(kA, "./D/E/S2", "./S");
+  EXPECT_EQ(r.code, status::kUriTooLong);
+  EXPECT_NE(r.reason.find("MaxDepth"), std::string::npos) << r.reason;
+  EXPECT_EQ(t.Find("./D/E"), nullptr);  // nothing half-created
+  // Rename that pushes a descendant past MaxTotLen (24).
+  ASSERT_EQ(t.Replace(kDev, "./S?prop=ACL", Chr("Replace=*&Get=*")).code, 200);
+  r = t.Replace(kA, "./S?prop=Name", Chr("LongerName1234567890"));
+  EXPECT_EQ(r.code, status::kUriTooLong);
+  EXPECT_NE(r.reason.find("MaxTotLen"), std::string::npos) << r.reason;
+  EXPECT_NE(t.Find("./S/a/b"), nullptr);
 }
 
 // --- Exec --------------------------------------------------------------------
