@@ -314,6 +314,8 @@ class Tree {
 
   // Tree as JSON ({"name","uri","format","type","acl","value",...,
   // "children":[...]}); secret values are printed unless redact_secrets.
+  // Values are the bytes received and may not be UTF-8: dump with
+  // nlohmann::json::error_handler_t::replace.
   nlohmann::json ToJson(bool redact_secrets = false) const;
   // A `tree`-style listing: "|-- DevId = IMEI:1 (chr) [Get=*]".
   std::string ToText() const;
