@@ -383,12 +383,23 @@ codec::Result<HttpResponse> HttpSession::Impl::Exchange(const Request& req,
     if (req.method() == http::verb::head) parser.skip(true);
     beast::error_code rec = asio::error::would_block;
     auto on_read = [&](beast::error_code ec, std::size_t) { rec = ec; };
+    // Header first: Beast 1.74's eager full-message read loses the
+    // body_limit error for a Content-Length that is over the limit when the
+    // whole message arrives in one buffer; the header-only read reports it.
     lowest().expires_at(deadline);
     if (secure)
-      http::async_read(*secure, buffer, parser, on_read);
+      http::async_read_header(*secure, buffer, parser, on_read);
     else
-      http::async_read(*plain, buffer, parser, on_read);
+      http::async_read_header(*plain, buffer, parser, on_read);
     RunIo();
+    if (!rec) {
+      rec = asio::error::would_block;
+      if (secure)
+        http::async_read(*secure, buffer, parser, on_read);
+      else
+        http::async_read(*plain, buffer, parser, on_read);
+      RunIo();
+    }
 
     if (rec && secure && IsTlsTruncation(rec) && parser.is_header_done() &&
         !parser.chunked() && !parser.content_length()) {

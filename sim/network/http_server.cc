@@ -128,6 +128,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnHeader(beast::error_code ec) {
+    // The header is read on its own (not eagerly with the body) also because
+    // Beast 1.74 loses the body_limit error of an oversized Content-Length
+    // when header and body arrive in one buffer of an eager read.
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
     // RFC 9110 §10.1.1: answer 100 before the client sends the body.
