@@ -427,15 +427,17 @@ codec::Result<HttpResponse> HttpSession::Impl::Exchange(const Request& req,
         return Error("response header from " + info.peer + " exceeds " +
                          std::to_string(opt.max_header_size) + " bytes",
                      kNoOffset, rules::kHeaderLimit);
-      if (rec.category() ==
-              http::make_error_code(http::error::body_limit).category() ||
-          rec == http::error::partial_message)
-        return Error(
-            "malformed HTTP response from " + info.peer + ": " + rec.message(),
-            kNoOffset, rules::kHttpProtocol);
       if (IsClosedError(rec) && nothing)
         return Error(info.peer + " closed the connection without responding",
                      kNoOffset, rules::kClosed);
+      if (rec == http::error::partial_message)
+        return Error(info.peer + " closed the connection mid-response",
+                     kNoOffset, rules::kClosed);
+      if (rec.category() ==
+          http::make_error_code(http::error::body_limit).category())
+        return Error(
+            "malformed HTTP response from " + info.peer + ": " + rec.message(),
+            kNoOffset, rules::kHttpProtocol);
       return Error("reading the response from " + info.peer +
                        " failed: " + rec.message(),
                    kNoOffset, rules::kIo);

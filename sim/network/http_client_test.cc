@@ -293,6 +293,68 @@ TEST(HttpClientTest, TimesOutOnAServerThatNeverAnswers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
 }
 
+TEST(HttpClientTest, MalformedResponsesAreProtocolErrors) {
+  for (const char* reply :
+       {"SSH-2.0-OpenSSH_9.2\r\n", "HTTP/1.1 abc OK\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"}) {
+    testing::ScriptedServer peer(reply);
+    auto r = HttpFetch({"GET", peer.url(), {}, ""});
+    ASSERT_FALSE(r.ok()) << reply;
+    EXPECT_EQ(r.error().rule, rules::kHttpProtocol) << r.error().ToString();
+  }
+}
+
+TEST(HttpClientTest, ChunkedAndCloseDelimitedBodies) {
+  {
+    testing::ScriptedServer peer(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    auto r = HttpFetch({"GET", peer.url(), {}, ""});
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->body, "abcde");
+  }
+  {
+    testing::ScriptedServer peer("HTTP/1.0 200 OK\r\n\r\nuntil close");
+    auto r = HttpFetch({"GET", peer.url(), {}, ""});
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->body, "until close");
+  }
+  {  // The chunked body exceeds the limit only in its second chunk.
+    testing::ScriptedServer peer(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
+    HttpClientOptions o;
+    o.max_body_size = 5;
+    auto r = HttpFetch({"GET", peer.url(), {}, ""}, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().rule, rules::kBodyLimit);
+  }
+  {  // Content-Length promises more than arrives.
+    testing::ScriptedServer peer(
+        "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    auto r = HttpFetch({"GET", peer.url(), {}, ""});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().rule, rules::kClosed);
+    EXPECT_NE(r.error().what.find("mid-response"), std::string::npos);
+  }
+  {  // Closed without a byte.
+    testing::ScriptedServer peer("");
+    auto r = HttpFetch({"GET", peer.url(), {}, ""});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().rule, rules::kClosed);
+  }
+}
+
+TEST(HttpClientTest, InterimResponsesAreSkipped) {
+  testing::ScriptedServer peer(
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
+  auto r = HttpFetch({"POST", peer.url(), {}, "x"});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->body, "ok");
+}
+
 TEST(HttpClientTest, ConnectionRefused) {
   auto r =
       HttpFetch({"GET",

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/test_util.h"
@@ -55,12 +56,14 @@ inline std::string ReadUntilClose(int fd, std::chrono::milliseconds timeout) {
 }
 
 // Sends `bytes` on a fresh connection and returns everything the server sent
-// back before closing (or before 2 s of silence).
-inline std::string RawExchange(std::uint16_t port, const std::string& bytes) {
+// back before closing (or before `silence` without data).
+inline std::string RawExchange(
+    std::uint16_t port, const std::string& bytes,
+    std::chrono::milliseconds silence = std::chrono::milliseconds(2000)) {
   int fd = ConnectLoopback(port);
   if (fd < 0) return "<connect failed>";
   send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-  std::string out = ReadUntilClose(fd, std::chrono::milliseconds(2000));
+  std::string out = ReadUntilClose(fd, silence);
   close(fd);
   return out;
 }
@@ -82,10 +85,53 @@ class SilentListener {
   }
   ~SilentListener() { close(fd_); }
   std::uint16_t port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
   std::uint16_t port_ = 0;
+};
+
+// Accepts one connection, reads the request head, writes `reply` verbatim
+// and closes: a server that says exactly what a test needs (junk, chunked
+// bodies, early closes).
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::string reply) : reply_(std::move(reply)) {
+    thread_ = std::thread([this] {
+      int fd = accept(listener_fd(), nullptr, nullptr);
+      if (fd < 0) return;
+      std::string got;
+      char buf[4096];
+      while (got.find("\r\n\r\n") == std::string::npos) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, 2000) <= 0) break;
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+      }
+      send(fd, reply_.data(), reply_.size(), MSG_NOSIGNAL);
+      shutdown(fd, SHUT_WR);
+      ReadUntilClose(fd, std::chrono::milliseconds(500));
+      close(fd);
+    });
+  }
+  ~ScriptedServer() {
+    // Unblock accept() if no client came.
+    int fd = ConnectLoopback(listener_.port());
+    if (fd >= 0) close(fd);
+    thread_.join();
+  }
+  std::uint16_t port() const { return listener_.port(); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port()) + "/";
+  }
+
+ private:
+  int listener_fd() const { return listener_.fd(); }
+  std::string reply_;
+  SilentListener listener_;
+  std::thread thread_;
 };
 
 // A port nothing listens on (bound once, then closed).
