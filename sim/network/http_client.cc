@@ -63,13 +63,6 @@ std::string Ms(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
-// The peer went away: a kept-alive connection the server closed.
-bool IsClosedError(const beast::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset ||
-         ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated;
-}
-
 // OpenSSL 3 reports a TCP close without close_notify as this reason; older
 // Asio does not map it to stream_truncated.
 bool IsTlsTruncation(const beast::error_code& ec) {
@@ -77,6 +70,13 @@ bool IsTlsTruncation(const beast::error_code& ec) {
   return ec.category() == asio::error::get_ssl_category() &&
          ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
              SSL_R_UNEXPECTED_EOF_WHILE_READING;
+}
+
+// The peer went away: a kept-alive connection the server closed.
+bool IsClosedError(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || IsTlsTruncation(ec);
 }
 
 HttpHeaders FieldsOf(const http::fields& fields) {

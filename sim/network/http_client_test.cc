@@ -95,7 +95,14 @@ TEST(HttpClientTest, PostBinaryBodyOverHttp) {
 }
 
 TEST(HttpClientTest, HttpsWithFixtureCaTrustedVerifies) {
-  HttpServer server(TlsServerConfig("server"), Echo);
+  std::mutex mu;
+  std::vector<std::string> sni;
+  HttpServer server(TlsServerConfig("server"),
+                    [&](const HttpRequest& req, const PeerInfo& p) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      sni.push_back(p.server_name);
+                      return Echo(req, p);
+                    });
   ASSERT_TRUE(server.Start().ok());
   for (const std::string host : {"localhost", "127.0.0.1"}) {
     auto r = HttpFetch(
@@ -114,6 +121,9 @@ TEST(HttpClientTest, HttpsWithFixtureCaTrustedVerifies) {
               "CN=omaiop test CA,O=omaiop test");
     EXPECT_FALSE(r->connection.tls_version.empty());
   }
+  server.Stop();
+  // SNI for the host name, none for the IP literal (RFC 6066 §3).
+  EXPECT_EQ(sni, (std::vector<std::string>{"localhost", ""}));
 }
 
 // The default trust store (no ca_file) does not know the test CA.
@@ -428,19 +438,28 @@ TEST(HttpClientTest, SessionReconnectsAfterConnectionClose) {
   EXPECT_EQ(server.accepted_connections(), 2u);
 }
 
-TEST(HttpClientTest, SessionResendsWhenTheServerDroppedTheIdleConnection) {
-  HttpServerConfig c;
+void ExpectResendAfterIdleClose(HttpServerConfig c, HttpClientOptions o) {
   c.idle_timeout = 100ms;
   HttpServer server(c, Echo);
   ASSERT_TRUE(server.Start().ok());
-  HttpSession session;
-  ASSERT_TRUE(session.Fetch({"GET", server.BaseUrl() + "/a", {}, ""}).ok());
+  HttpSession session(o);
+  auto a = session.Fetch({"GET", LocalhostUrl(server, "/a"), {}, ""});
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
   std::this_thread::sleep_for(300ms);  // the server closes the idle one
-  auto b = session.Fetch({"POST", server.BaseUrl() + "/b", {}, "x"});
+  auto b = session.Fetch({"POST", LocalhostUrl(server, "/b"), {}, "x"});
   ASSERT_TRUE(b.ok()) << b.error().ToString();
   EXPECT_EQ(b->body, "POST /b\nx");
+  EXPECT_FALSE(b->connection.reused);
   EXPECT_EQ(session.connections_opened(), 2u);
   EXPECT_EQ(server.accepted_connections(), 2u);
+}
+
+TEST(HttpClientTest, SessionResendsWhenTheServerDroppedTheIdleConnection) {
+  ExpectResendAfterIdleClose({}, {});
+}
+
+TEST(HttpClientTest, TlsSessionResendsWhenTheServerDroppedTheIdleConnection) {
+  ExpectResendAfterIdleClose(TlsServerConfig("server"), TrustingFixtureCa());
 }
 
 TEST(HttpClientTest, SessionReconnectsWhenTheOriginChanges) {
@@ -515,7 +534,8 @@ class OpenSslServerTest : public ::testing::Test {
  protected:
   // Starts `openssl s_server -WWW` serving files from a temp dir with `cert`;
   // returns its port (0 on failure, with a message).
-  std::uint16_t StartSServer(const std::string& cert) {
+  std::uint16_t StartSServer(const std::string& cert,
+                             std::vector<std::string> extra = {}) {
     if (omaiop::testing::FindOnPath("openssl").empty()) {
       ADD_FAILURE() << "openssl CLI not found: run scripts/setup (package "
                        "openssl)";
@@ -526,9 +546,10 @@ class OpenSslServerTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "doc.xml") << kDoc;
     server_ = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{
-            "openssl", "s_server", "-accept", "127.0.0.1:0", "-WWW", "-cert",
-            TlsFixture(cert + ".pem"), "-key", TlsFixture(cert + ".key")},
+        Concat(
+            {"openssl", "s_server", "-accept", "127.0.0.1:0", "-WWW", "-cert",
+             TlsFixture(cert + ".pem"), "-key", TlsFixture(cert + ".key")},
+            extra),
         dir_.string());
     if (!server_->WaitFor("ACCEPT 127.0.0.1:", 5s) ||
         !server_->WaitFor("\n", 1s)) {
@@ -538,6 +559,11 @@ class OpenSslServerTest : public ::testing::Test {
     std::string out = server_->output();
     auto pos = out.find("ACCEPT 127.0.0.1:") + 17;
     return static_cast<std::uint16_t>(std::stoi(out.substr(pos)));
+  }
+  static std::vector<std::string> Concat(std::vector<std::string> a,
+                                         const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
   }
   void TearDown() override {
     server_.reset();
@@ -573,6 +599,29 @@ TEST_F(OpenSslServerTest, SelfSignedPeerIsRejected) {
   EXPECT_EQ(r.error().rule, rules::kTlsVerify);
   EXPECT_NE(r.error().what.find("self-signed certificate"), std::string::npos)
       << r.error().what;
+}
+
+// s_server presents the trusted certificate only to a client whose SNI is
+// "localhost" and the self-signed one otherwise: proves the SNI we send.
+TEST_F(OpenSslServerTest, SniSelectsTheCertificate) {
+  std::uint16_t port =
+      StartSServer("selfsigned", {"-servername", "localhost", "-cert2",
+                                  TlsFixture("server.pem"), "-key2",
+                                  TlsFixture("server.key")});
+  ASSERT_NE(port, 0);
+  auto by_name = HttpFetch(
+      {"GET", "https://localhost:" + std::to_string(port) + "/doc.xml", {}, ""},
+      TrustingFixtureCa());
+  ASSERT_TRUE(by_name.ok()) << by_name.error().ToString();
+  EXPECT_EQ(by_name->body, kDoc);
+  // By IP literal no SNI is sent, so the self-signed default comes back.
+  auto by_ip = HttpFetch(
+      {"GET", "https://127.0.0.1:" + std::to_string(port) + "/doc.xml", {}, ""},
+      TrustingFixtureCa());
+  ASSERT_FALSE(by_ip.ok());
+  EXPECT_NE(by_ip.error().what.find("self-signed certificate"),
+            std::string::npos)
+      << by_ip.error().what;
 }
 
 }  // namespace

@@ -103,6 +103,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (kTls) {
       SSL* ssl = stream_.native_handle();
       peer_.tls_version = SSL_get_version(ssl);
+      if (const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name))
+        peer_.server_name = sni;
       const internal::PeerCertNames cert = internal::PeerCertificate(ssl);
       peer_.client_cert_present = cert.present;
       peer_.client_cert_verified =
@@ -287,8 +289,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     lowest().expires_after(std::chrono::milliseconds(500));
     lowest().async_read_some(
         asio::buffer(drain_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-          if (ec) return self->Abort();
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->drained_ += n;
+          // Bounded: a client trickling bytes cannot hold the connection.
+          if (ec || self->drained_ > kMaxDrain) return self->Abort();
           self->Drain();
         });
   }
@@ -306,7 +310,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::shared_ptr<void> response_;  // alive until written
   std::shared_ptr<http::response<http::empty_body>> interim_;
   std::array<char, 4096> drain_;
+  std::size_t drained_ = 0;
   bool handshake_done_ = false;
+  static constexpr std::size_t kMaxDrain = 64 * 1024;
 };
 
 }  // namespace

@@ -53,6 +53,7 @@ struct PeerInfo {
   std::size_t request_index = 0;  // 0-based, on this connection
   bool tls = false;
   std::string tls_version;
+  std::string server_name;  // SNI the client sent (RFC 6066 §3), or ""
   bool client_cert_present = false;
   bool client_cert_verified = false;
   std::string client_cert_subject;  // RFC 2253
@@ -74,6 +75,7 @@ class HttpServer {
   codec::Status Start();
   // Closes the listener and every connection, joins the threads. Idempotent;
   // Start() may be called again afterwards (a new ephemeral port if port 0).
+  // Not from within the handler (it would join its own thread).
   void Stop();
   bool running() const { return impl_ != nullptr; }
   std::uint16_t port() const { return port_; }

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "sim/network/http_client.h"
 #include "sim/network/network_test_util.h"
@@ -123,7 +125,7 @@ TEST(HttpServerTest, ExpectContinueIsAnsweredBeforeTheBody) {
       "POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
       "Expect: 100-continue\r\nConnection: close\r\n\r\n";
   send(fd, head.data(), head.size(), MSG_NOSIGNAL);
-  std::string interim = testing::ReadUntilClose(fd, 500ms);
+  std::string interim = testing::ReadUntilClose(fd, 200ms);
   EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
   send(fd, "body", 4, MSG_NOSIGNAL);
   std::string final_reply = testing::ReadUntilClose(fd, 2000ms);
@@ -216,6 +218,34 @@ TEST(HttpServerTest, ConnectionsBeyondTheLimitAreClosed) {
   hold.Close();
   std::this_thread::sleep_for(100ms);  // the server notices the close
   EXPECT_TRUE(StillServes(server));
+}
+
+TEST(HttpServerTest, SeveralIoThreadsServeConcurrentClients) {
+  HttpServerConfig c = Https();
+  c.threads = 2;
+  std::atomic<int> calls{0};
+  HttpServer server(c, [&](const HttpRequest& r, const PeerInfo& p) {
+    ++calls;
+    return Hello(r, p);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t)
+    clients.emplace_back([&, t] {
+      HttpClientOptions o;
+      o.tls.ca_file = TlsFixture("ca.pem");
+      HttpSession session(o);
+      for (int i = 0; i < 5; ++i) {
+        std::string path = "/" + std::to_string(t) + "/" + std::to_string(i);
+        auto r = session.Fetch({"GET", server.BaseUrl() + path, {}, ""});
+        if (r.ok() && r->body == "hello GET " + path + " ") ++ok;
+      }
+    });
+  for (auto& th : clients) th.join();
+  EXPECT_EQ(ok.load(), 20);
+  EXPECT_EQ(calls.load(), 20);
+  EXPECT_EQ(server.accepted_connections(), 4u);
 }
 
 // --- A real independent client: curl --------------------------------------
