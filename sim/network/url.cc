@@ -73,6 +73,17 @@ bool IsPchar(char c) {  // RFC 3986 §3.3, without pct-encoded
   return IsUnreserved(c) || IsSubDelim(c) || c == ':' || c == '@';
 }
 
+// host, in brackets if an IPv6 literal (RFC 3986 §3.2.2). Built by appends:
+// `":" + std::to_string(port)` and the like trip GCC 12's -Wrestrict
+// false positive (PR 105329).
+std::string HostForUri(const std::string& host, bool ipv6) {
+  std::string s;
+  if (ipv6) s += '[';
+  s += host;
+  if (ipv6) s += ']';
+  return s;
+}
+
 }  // namespace
 
 bool Url::host_is_ip() const {
@@ -82,20 +93,26 @@ bool Url::host_is_ip() const {
 }
 
 std::string Url::HostHeader() const {
-  std::string h = ipv6_literal ? "[" + host + "]" : host;
+  std::string h = HostForUri(host, ipv6_literal);
   std::uint16_t def = tls() ? 443 : 80;
-  if (port != def) h += ":" + std::to_string(port);
+  if (port != def) {
+    h += ':';
+    h += std::to_string(port);
+  }
   return h;
 }
 
 std::string Url::Origin() const {
-  return scheme + "://" + (ipv6_literal ? "[" + host + "]" : host) + ":" +
+  return scheme + "://" + HostForUri(host, ipv6_literal) + ":" +
          std::to_string(port);
 }
 
 std::string Url::ToString() const {
-  std::string s = scheme + "://" + (ipv6_literal ? "[" + host + "]" : host);
-  if (port_explicit) s += ":" + std::to_string(port);
+  std::string s = scheme + "://" + HostForUri(host, ipv6_literal);
+  if (port_explicit) {
+    s += ':';
+    s += std::to_string(port);
+  }
   return s + target;
 }
 
