@@ -1,5 +1,7 @@
 #include "reports/text.h"
 
+#include <openssl/evp.h>
+
 #include <cstdint>
 #include <cstdio>
 
@@ -109,6 +111,15 @@ std::string Seconds(std::uint64_t us) {
                 static_cast<unsigned long long>(us / 1000000),
                 static_cast<unsigned long long>(us % 1000000 / 1000));
   return buf;
+}
+
+std::string Sha256Base64(std::string_view s) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(s.data(), s.size(), md, &len, EVP_sha256(), nullptr);
+  unsigned char b64[EVP_MAX_MD_SIZE * 2];
+  const int n = EVP_EncodeBlock(b64, md, static_cast<int>(len));
+  return std::string(reinterpret_cast<char*>(b64), static_cast<std::size_t>(n));
 }
 
 }  // namespace omaiop::reports::internal

@@ -25,6 +25,9 @@ std::string SafeFileName(std::string_view s);
 // ("CP-BOOT-SEC-003" -> "CP-BOOT"), the whole ID if it has fewer parts.
 std::string AreaOf(std::string_view id);
 
+// SHA-256 of `s`, base64 (for Content-Security-Policy hash sources).
+std::string Sha256Base64(std::string_view s);
+
 // Seconds with millisecond precision, as JUnit wants ("1.234").
 std::string Seconds(std::uint64_t us);
 
