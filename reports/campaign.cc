@@ -300,7 +300,7 @@ codec::Result<std::uint64_t> ParseTimeUtc(std::string_view text) {
   tm.tm_sec = num(17, 2);
   const int year = tm.tm_year + 1900;
   if (year < 1970 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+      tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59) {
     return codec::Error("time '" + std::string(text) + "' is out of range",
                         codec::Diagnostic::kNoOffset, "RFC 3339 §5.6");
   }
@@ -308,8 +308,13 @@ codec::Result<std::uint64_t> ParseTimeUtc(std::string_view text) {
   if (secs < 0)
     return codec::Error("time before 1970", codec::Diagnostic::kNoOffset,
                         "RFC 3339 §5.6");
-  return static_cast<std::uint64_t>(secs) * 1000000 +
-         static_cast<std::uint64_t>(num(20, 6));
+  const std::uint64_t us = static_cast<std::uint64_t>(secs) * 1000000 +
+                           static_cast<std::uint64_t>(num(20, 6));
+  // timegm normalises 31 February; only a date that exists round-trips.
+  if (FormatTimeUtc(us) != text)
+    return codec::Error("time '" + std::string(text) + "' is not a real date",
+                        codec::Diagnostic::kNoOffset, "RFC 3339 §5.7");
+  return us;
 }
 
 nlohmann::json ToJson(const Campaign& c) {

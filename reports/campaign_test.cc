@@ -43,6 +43,8 @@ TEST(Time, FormatsAndParsesMicroseconds) {
             1700000000123456ull);
   EXPECT_FALSE(ParseTimeUtc("2023-11-14 22:13:20Z").ok());
   EXPECT_FALSE(ParseTimeUtc("2023-13-14T22:13:20.000000Z").ok());
+  EXPECT_FALSE(ParseTimeUtc("2023-02-31T00:00:00.000000Z").ok());
+  EXPECT_FALSE(ParseTimeUtc("1969-12-31T23:59:59.000000Z").ok());
 }
 
 TEST(CampaignJson, RoundTripsEveryField) {
