@@ -135,10 +135,12 @@ Result<Iut> LoadIutFromString(std::string_view xml, const std::string& name) {
                         AdapterKind::kHttpDmServer, AdapterKind::kDmClient,
                         AdapterKind::kCommand})
     if (AdapterName(k) == adapter) iut.adapter = k;
-  std::set<std::string> names;  // one namespace: they become IUT.<name>
+  // Unique per kind (an address and a credential may share a name: their
+  // variables differ, IUT.<name>.host vs IUT.<name>.user).
+  std::set<std::string> names;
   auto unique = [&](const xmlNode* n, const std::string& what,
                     const std::string& id) -> Status {
-    if (!names.insert(id).second)
+    if (!names.insert(what + "\n" + id).second)
       return Err(name, n, what + " '" + id + "' declared twice");
     return codec::OkStatus();
   };

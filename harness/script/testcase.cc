@@ -28,6 +28,7 @@ constexpr char kRuleSchema[] = "omaiop testcase.xsd";
 constexpr char kRuleVars[] = "omaiop variables (${NAME})";
 // A test case is a hand-written file; anything larger is not one.
 constexpr std::uintmax_t kMaxFileBytes = 4u << 20;
+constexpr std::uint32_t kMaxRuns = 100000;
 
 Result<std::string> ReadText(const std::string& path, const char* rule) {
   std::error_code ec;
@@ -203,6 +204,10 @@ Status Builder::Variables(const xmlNode* n) {
     OMAIOP_ASSIGN_OR_RETURN(d.runs, Uint(c, "runs", 1));
     OMAIOP_ASSIGN_OR_RETURN(d.seed, Uint(c, "seed", 0));
     if (d.runs == 0) return Err(c, "runs must be at least 1");
+    // Each run is a full copy of the case: bound the campaign's size.
+    if (d.runs > kMaxRuns)
+      return Err(c, "runs " + std::to_string(d.runs) + " exceeds " +
+                        std::to_string(kMaxRuns));
     if (d.mode == DataMode::kEach && HasAttr(c, "runs"))
       return Err(c, "runs applies to mode sequential or random, not each");
     d.resolved = ResolveCasePath(tc_, d.file);
