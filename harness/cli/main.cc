@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   RegisterUiccCommands(app, ctx);
   RegisterCpCommands(app, ctx);
   RegisterReportCommands(app, ctx);
+  RegisterListCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
