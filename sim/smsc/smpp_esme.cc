@@ -362,7 +362,17 @@ codec::Result<std::vector<codec::SmppSm>> SmppEsme::SubmitsFor(
   };
 
   if (mode == SubmitMode::kSar) {
-    for (const auto& ud : parsed) {
+    for (std::size_t i = 0; i < parsed.size(); ++i) {
+      const auto& ud = parsed[i];
+      // sar_msg_ref_num is 16 bits: the SMSC renders it as the 6-octet IEI
+      // 0x08, one more than an 8-bit IEI 0x00 took in the segment.
+      if (ud.concat && !ud.concat->ref16 &&
+          segments[i].size() + 1 > codec::kSmsMaxUserData)
+        return Fail("segment " + std::to_string(i + 1) +
+                        " would exceed 140 octets once the SMSC adds the "
+                        "16-bit concatenation IE sar_msg_ref_num implies; "
+                        "compose with a 16-bit reference",
+                    kRuleSar);
       codec::SmppSm sm = base;
       codec::SmsUserData rest = without_concat(ud);
       sm.esm_class = rest.has_udh ? codec::kEsmClassUdhi : 0;

@@ -158,6 +158,12 @@ TEST(SmppEsme, SarModeMovesConcatenationIntoTlvs) {
   }
   EXPECT_EQ(Reassemble(got), Reassemble(push.segments));
   EXPECT_TRUE(esme.Unbind().ok());
+  // Full 140-octet segments with an 8-bit reference leave no room for the
+  // 16-bit IE the SMSC makes of sar_msg_ref_num.
+  auto r = esme.SubmitsFor(Compose(/*concat16=*/false).segments, kMsisdn,
+                           SubmitMode::kSar);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().what.find("16-bit"), std::string::npos);
 }
 
 TEST(SmppEsme, PayloadModeSendsOneSubmitTheSmscSegments) {
