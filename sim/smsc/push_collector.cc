@@ -1,6 +1,7 @@
 #include "sim/smsc/push_collector.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "codec/sms_udh.h"
 
@@ -26,7 +27,7 @@ void PushCollector::Add(const SmscSegment& segment) {
                      segment.esme_system_id,
                      {segment},
                      true};
-  std::optional<ArrivedPush> done;
+  std::optional<ArrivedPush> done, evicted;
   auto ud = codec::ParseSmsUserData(segment.user_data, 0, segment.udhi);
   if (!ud.ok() || !ud->concat || ud->concat->total == 0 ||
       ud->concat->seq == 0 || ud->concat->seq > ud->concat->total) {
@@ -44,11 +45,22 @@ void PushCollector::Add(const SmscSegment& segment) {
     }
     it->second.push.segments.push_back(segment);
     it->second.seqs.insert(ud->concat->seq);
-    if (it->second.seqs.size() == ud->concat->total) {
+    const bool complete = it->second.seqs.size() == ud->concat->total;
+    if (complete || it->second.push.segments.size() >= kMaxSegments) {
       done = std::move(it->second.push);
+      done->complete = complete;
       pending_.erase(it);
+    } else if (pending_.size() > kMaxPending) {
+      auto oldest = std::min_element(pending_.begin(), pending_.end(),
+                                     [](const auto& a, const auto& b) {
+                                       return a.second.order < b.second.order;
+                                     });
+      evicted = std::move(oldest->second.push);
+      evicted->complete = false;
+      pending_.erase(oldest);
     }
   }
+  if (evicted && callback_) callback_(*evicted);
   if (done && callback_) callback_(*done);
 }
 

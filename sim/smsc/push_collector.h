@@ -31,6 +31,11 @@ struct ArrivedPush {
 
 class PushCollector {
  public:
+  // Bounds against a hostile ESME: beyond kMaxPending incomplete pushes the
+  // oldest is handed over incomplete; a push that collects kMaxSegments
+  // segments (duplicates) without completing is handed over as it is.
+  static constexpr std::size_t kMaxPending = 256;
+  static constexpr std::size_t kMaxSegments = 512;
   using Callback = std::function<void(const ArrivedPush&)>;
   explicit PushCollector(Callback callback) : callback_(std::move(callback)) {}
 

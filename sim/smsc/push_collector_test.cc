@@ -74,5 +74,33 @@ TEST(PushCollector, FlushHandsOverIncompletePushes) {
   EXPECT_EQ(got[0].segments.size(), 2u);
 }
 
+TEST(PushCollector, HostileStreamsStayBounded) {
+  std::vector<ArrivedPush> got;
+  PushCollector c([&](const ArrivedPush& p) { got.push_back(p); });
+  // Many messages never completed: the oldest are handed over incomplete.
+  for (std::uint32_t ref = 0; ref < PushCollector::kMaxPending + 10; ++ref) {
+    codec::WdpDatagram d;
+    d.payload.assign(300, 1);
+    codec::WdpSegmentOptions o;
+    o.reference = static_cast<std::uint16_t>(ref);
+    o.concat_16bit = true;
+    c.Add(Seg("491", (*codec::SegmentWdpDatagram(d, o))[0]));
+  }
+  EXPECT_EQ(c.pending(), PushCollector::kMaxPending);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_FALSE(got[0].complete);
+  // Endless duplicates of one segment end up handed over as they are.
+  // (Its first segment evicts one more old push.)
+  got.clear();
+  auto a = Segments(300, 1);
+  for (std::size_t i = 0; i < PushCollector::kMaxSegments; ++i)
+    c.Add(Seg("499", a[0]));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].destination_addr, "491");
+  EXPECT_EQ(got[1].destination_addr, "499");
+  EXPECT_FALSE(got[1].complete);
+  EXPECT_EQ(got[1].segments.size(), PushCollector::kMaxSegments);
+}
+
 }  // namespace
 }  // namespace omaiop::sim::smsc
