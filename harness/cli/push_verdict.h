@@ -1,9 +1,9 @@
 // The per-push verdict `omaiop smsc serve` reports for every push that
-// arrives. This is the ONE place the verdict comes from: today it is derived
-// from the decode and the MAC check alone (verdict_source "decode"); the
-// simulated handset's CP client (sim/handset/cp/cp_client.h,
-// CpClient::OnSmsSegment fed with push.segments, PushOutcome::ToJson) plugs
-// in by returning another PushVerdictSource from MakePushVerdictSource.
+// arrives. This is the ONE place the verdict comes from: the simulated
+// handset's CP client (sim/handset/cp/cp_client.h) judges each complete push
+// (verdict_source "handset", its PushOutcome JSON under "handset"); a push
+// with missing segments or without UDH falls back to the decode and MAC
+// check alone (verdict_source "decode").
 #pragma once
 
 #include <memory>
@@ -32,8 +32,11 @@ class PushVerdictSource {
   //                         material) | "absent" (no SEC/MAC)
   //   accepted              bool
   //   rule                  the rule a rejection rests on (null if accepted)
-  //   settings_applied      array of applied settings, or null when unknown
+  //   settings_applied      ["KIND/id", ...] stored by the handset, or null
+  //                         when the handset could not judge the push
   //   verdict_source        "decode" or "handset"
+  //   handset               the CpClient's PushOutcome::ToJson() (handset
+  //                         verdicts only): stage, events with rules, origin
   virtual nlohmann::json Verdict(const sim::smsc::ArrivedPush& push,
                                  const codec::Dissection& dissection) = 0;
 };

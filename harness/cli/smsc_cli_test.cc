@@ -115,7 +115,13 @@ TEST(SmscCli, JsonLineForAPushFromCpPush) {
   EXPECT_EQ(j["mac_check"], "match");
   EXPECT_EQ(j["accepted"], true);
   EXPECT_TRUE(j["rule"].is_null());
-  EXPECT_TRUE(j.contains("settings_applied"));
+  // The simulated handset judged it and stored the NAPDEF and proxy.
+  EXPECT_EQ(j["verdict_source"], "handset");
+  ASSERT_TRUE(j["settings_applied"].is_array());
+  EXPECT_FALSE(j["settings_applied"].empty());
+  EXPECT_NE(j["settings_applied"].dump().find("NAPDEF"), std::string::npos)
+      << j["settings_applied"];
+  EXPECT_EQ(j["handset"]["stage"], "store");
   // What arrived is what cp push sent, under the message ids it printed.
   EXPECT_EQ(j["segments"], pj["segments"]);
   EXPECT_GT(j["segments"].size(), 1u);
@@ -150,7 +156,14 @@ TEST(SmscCli, WrongMacFaultShowsAMismatchInEveryMode) {
     EXPECT_EQ(j["sec_method"], "USERPIN");
     EXPECT_EQ(j["mac_check"], "mismatch");
     EXPECT_EQ(j["accepted"], false);
-    EXPECT_NE(j["rule"].get<std::string>().find("MAC"), std::string::npos);
+    // The user typed the one PIN they had (the MAC did not verify with it),
+    // then gave up: the push is discarded at the security stage.
+    EXPECT_FALSE(j["rule"].is_null());
+    EXPECT_EQ(j["handset"]["stage"], "security");
+    EXPECT_NE(j["handset"]["events"].dump().find("\"pin_rejected\""),
+              std::string::npos)
+        << j["handset"]["events"];
+    EXPECT_TRUE(j["settings_applied"].empty());
     EXPECT_EQ(j["smpp"]["complete"], true);
     // udh / sar: one message id per segment; payload: one for them all.
     EXPECT_EQ(j["smpp"]["message_ids"].size(),
@@ -182,9 +195,13 @@ TEST(SmscCli, UserPinMacPinHandedOutVerifiesAtServe) {
       << out;
   EXPECT_NE(out.find("Format: sms"), std::string::npos);
   EXPECT_NE(out.find("WSP Push"), std::string::npos);
-  EXPECT_NE(out.find("Verdict (decode): SEC USERPINMAC, MAC match, accepted"),
+  EXPECT_NE(out.find("Verdict (handset): SEC USERPINMAC, MAC match, accepted"),
             std::string::npos)
       << out;
+  // The bootstrap's settings and the decisions behind them, with rules.
+  EXPECT_NE(out.find("Settings applied: "), std::string::npos) << out;
+  EXPECT_EQ(out.find("Settings applied: none"), std::string::npos) << out;
+  EXPECT_NE(out.find("context_created"), std::string::npos) << out;
 }
 
 TEST(SmscCli, MissingSegmentIsReportedIncompleteWhenServeStops) {

@@ -102,7 +102,21 @@ class PushPrinter {
               << (verdict["accepted"].get<bool>() ? "accepted" : "REJECTED");
     if (!verdict["rule"].is_null())
       std::cout << " (" << verdict["rule"].get<std::string>() << ")";
-    std::cout << "\n" << std::endl;
+    std::cout << "\n";
+    if (verdict["settings_applied"].is_array()) {
+      std::cout << "Settings applied:";
+      if (verdict["settings_applied"].empty()) std::cout << " none";
+      for (const auto& item : verdict["settings_applied"])
+        std::cout << " " << item.get<std::string>();
+      std::cout << "\n";
+    }
+    // The handset's decisions, each naming its rule (cp.md §1.2, §2).
+    if (verdict.contains("handset"))
+      for (const auto& e : verdict["handset"]["events"])
+        std::cout << "  " << e.value("kind", "") << " " << e.value("path", "")
+                  << ": " << e.value("detail", "") << " ["
+                  << e.value("rule", "") << "]\n";
+    std::cout << std::endl;
   }
   std::size_t printed() const { return printed_; }
 
