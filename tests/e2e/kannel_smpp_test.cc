@@ -22,6 +22,7 @@
 #include "codec/wsp_push.h"
 #include "sim/process/child_process.h"
 #include "sim/smsc/smpp_smsc.h"
+#include "tests/e2e/kannel_util.h"
 #include "tests/test_util.h"
 
 namespace omaiop {
@@ -31,35 +32,6 @@ namespace fs = std::filesystem;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
-
-std::uint16_t FreePort() {
-  asio::io_context io;
-  tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// Minimal HTTP/1.0 POST; returns the whole response or "" if unreachable.
-std::string HttpPost(std::uint16_t port, const std::string& target,
-                     const std::vector<std::string>& headers,
-                     const std::string& body) {
-  asio::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "";
-  std::string req = "POST " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
-  for (auto& h : headers) req += h + "\r\n";
-  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  asio::write(s, asio::buffer(req), ec);
-  std::string resp;
-  char buf[1024];
-  for (;;) {
-    std::size_t n = s.read_some(asio::buffer(buf), ec);
-    resp.append(buf, n);
-    if (ec) break;
-  }
-  return resp;
-}
 
 TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   const std::string bearerbox = "/usr/sbin/bearerbox";
@@ -98,7 +70,9 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   char tmpl[] = "/tmp/omaiop_kannel_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  const auto admin = FreePort(), box = FreePort(), sendsms = FreePort();
+  const auto admin = omaiop::testing::FreeLoopbackPort(),
+             box = omaiop::testing::FreeLoopbackPort(),
+             sendsms = omaiop::testing::FreeLoopbackPort();
   {
     std::ofstream conf(dir / "kannel.conf");
     conf << "group = core\n"
@@ -148,11 +122,12 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   std::string resp;
   for (int i = 0; i < 100 && resp.empty(); ++i) {
     std::this_thread::sleep_for(200ms);
-    resp = HttpPost(sendsms, "/cgi-bin/sendota",
-                    {"Content-Type: text/vnd.wap.connectivity-xml",
-                     "X-Kannel-Username: tester", "X-Kannel-Password: foobar",
-                     "X-Kannel-To: 4915550001", "X-Kannel-From: 1234"},
-                    xml);
+    resp = omaiop::testing::HttpRequest(
+        sendsms, "POST", "/cgi-bin/sendota",
+        {"Content-Type: text/vnd.wap.connectivity-xml",
+         "X-Kannel-Username: tester", "X-Kannel-Password: foobar",
+         "X-Kannel-To: 4915550001", "X-Kannel-From: 1234"},
+        xml);
   }
   ASSERT_NE(resp.find(" 202 "), std::string::npos)
       << "sendota failed: " << resp << "\nsmsbox.log:\n"
