@@ -209,7 +209,8 @@ void RegisterSmscCommands(CLI::App& app, CommandContext& ctx) {
       "serve",
       "Run the SMPP SMSC; print every push that arrives, reassembled and "
       "decoded (sender, destination, SMPP details, every layer as `omaiop "
-      "decode` prints it, the MAC check and the verdict)");
+      "decode` prints it, the MAC check, and the simulated handset's verdict: "
+      "accepted or the rule that rejected it, and the settings it stored)");
   serve->add_option("--bind", a->bind, "address to listen on (127.0.0.1)");
   serve->add_option("--port", a->port, "TCP port (2775; 0 = any free port)")
       ->check(CLI::Range(0, 65535));
@@ -218,10 +219,13 @@ void RegisterSmscCommands(CLI::App& app, CommandContext& ctx) {
   serve->add_option("--password", a->password,
                     "password ESMEs must bind with (default omaiop)");
   serve->add_option("--imsi", a->imsi,
-                    "IMSI for NETWPIN/USERNETWPIN MAC verification");
+                    "the simulated handset's IMSI (its card): the NETWPIN / "
+                    "USERNETWPIN key");
   serve->add_option("--pin", a->pins,
-                    "user PIN for USERPIN/USERNETWPIN/USERPINMAC verification "
-                    "(repeatable: each is tried)");
+                    "a PIN the handset's user types when asked (USERPIN, "
+                    "USERNETWPIN, USERPINMAC); repeatable: typed in order, "
+                    "one per attempt (the handset allows 3), then the user "
+                    "cancels");
   serve->add_flag("--json", a->json,
                   "one JSON object per line per push (the listening line "
                   "goes to stderr)");
