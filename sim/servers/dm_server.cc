@@ -647,8 +647,7 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
   std::string pre_violation;
   if (auto it = sessions.find(key); it != sessions.end()) {
     sp = it->second.get();
-    if (sp->log.ended && is_pkg1 && !sp->last_sent_had_commands &&
-        sp->log.packages_sent > 0) {
+    if (sp->log.ended && is_pkg1) {
       sp = nullptr;  // same SessionID reused for a new session
     }
   }
@@ -669,6 +668,13 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
     ns->wbxml = wbxml;
     sp = ns.get();
     order.push_back(sp);
+    if (auto it = sessions.find(key); it != sessions.end()) {
+      // An ended session whose SessionID is reused: keep its log (order_
+      // points at it) under another key.
+      auto prev = std::move(it->second);
+      sessions.erase(it);
+      sessions[key + "#" + std::to_string(order.size())] = std::move(prev);
+    }
     sessions[key] = std::move(ns);
     new_session = true;
   }

@@ -563,6 +563,24 @@ TEST(DmServerChecks, ReplyAfterFinalPackage) {
   EXPECT_TRUE(HasRule(srv, "dm.flow.after-end"));
 }
 
+TEST(DmServer, SessionIdReusedAfterEndStartsANewSession) {
+  DmServerConfig cfg = BaseConfig();
+  cfg.script.packages.clear();
+  DmServer srv(cfg);
+  ASSERT_TRUE(srv.Start().ok());
+  for (int i = 0; i < 2; ++i) {
+    Client c(srv.BaseUrl());
+    auto r = c.SendPkg1(Pkg1());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->hdr.msg_id, "1");
+  }
+  auto sessions = srv.Sessions();
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_EQ(srv.ended_sessions(), 2u);
+  EXPECT_TRUE(sessions[0].violations.empty()) << AllRules(srv);
+  EXPECT_TRUE(sessions[1].violations.empty()) << AllRules(srv);
+}
+
 // --- package 0
 // -----------------------------------------------------------------
 
