@@ -142,6 +142,8 @@ int RunServer(const ServerArgs& a) {
     cfg.server_cred = codec::DmAuthType::kBasic;
   else if (a.server_auth == "digest")
     cfg.server_cred = codec::DmAuthType::kMd5;
+  else if (a.server_auth == "hmac")
+    cfg.server_cred = codec::DmAuthType::kHmac;
   cfg.server_password = a.server_password;
   for (const auto& name : a.faults) {
     auto id = servers::DmFaultByName(name);
@@ -226,7 +228,7 @@ void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
   server->add_option("--script", a->script, "DM script (XML, see dm_script.h)")
       ->check(CLI::ExistingFile);
   server->add_option("--auth", a->auth, "client authentication")
-      ->check(CLI::IsMember({"none", "basic", "digest"}));
+      ->check(CLI::IsMember({"none", "basic", "digest", "hmac"}));
   server->add_option("--server-id", a->server_id,
                      "ServerID (Source LocURI of server messages)");
   server->add_option("--server-uri", a->server_uri,
@@ -238,7 +240,7 @@ void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
   server
       ->add_option("--server-auth", a->server_auth,
                    "credentials the server sends (SRVCRED)")
-      ->check(CLI::IsMember({"none", "basic", "digest"}));
+      ->check(CLI::IsMember({"none", "basic", "digest", "hmac"}));
   server->add_option("--server-password", a->server_password, "SRVCRED secret");
   server->add_option("--server-nonce", a->server_nonce_hex,
                      "hex SRVCRED nonce the client gave the server");

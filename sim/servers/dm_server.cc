@@ -105,8 +105,12 @@ struct DmServer::State {
   void CheckPackage1(Session& s, const SyncMlMessage& m);
   void CheckStatuses(Session& s, const SyncMlMessage& m);
   // Returns the SyncHdr status code and the Chal to send.
-  int Authenticate(Session& s, const SyncMlMessage& m,
+  int Authenticate(Session& s, const SyncMlMessage& m, const HttpRequest& req,
                    std::optional<codec::Chal>& chal);
+  int AuthenticateHmac(Session& s, const SyncMlMessage& m,
+                       const HttpRequest& req,
+                       std::optional<codec::Chal>& chal);
+  Bytes CurrentNonce(const std::string& client, bool* ok);
   codec::Chal MakeChal(const std::string& client);
   HttpResponse Respond(Session& s, SyncMlMessage out,
                        std::vector<Outstanding> sent);
@@ -147,12 +151,15 @@ std::string_view DmAuthModeName(DmAuthMode m) {
       return "basic";
     case DmAuthMode::kDigest:
       return "digest";
+    case DmAuthMode::kHmac:
+      return "hmac";
   }
   return "?";
 }
 
 std::optional<DmAuthMode> DmAuthModeByName(std::string_view name) {
-  for (auto m : {DmAuthMode::kNone, DmAuthMode::kBasic, DmAuthMode::kDigest})
+  for (auto m : {DmAuthMode::kNone, DmAuthMode::kBasic, DmAuthMode::kDigest,
+                 DmAuthMode::kHmac})
     if (DmAuthModeName(m) == name) return m;
   return std::nullopt;
 }
@@ -359,7 +366,9 @@ codec::Chal DmServer::State::MakeChal(const std::string& client) {
     chal.meta.type = std::string(DmAuthTypeName(codec::DmAuthType::kBasic));
     return chal;
   }
-  chal.meta.type = std::string(DmAuthTypeName(codec::DmAuthType::kMd5));
+  chal.meta.type = std::string(DmAuthTypeName(
+      config.client_auth == DmAuthMode::kHmac ? codec::DmAuthType::kHmac
+                                              : codec::DmAuthType::kMd5));
   // A fresh nonce per challenge (dm.md §3.7: new nonce per session; stale
   // nonce ⇒ challenge again with a new one).
   auto fresh = codec::FreshNonce(16);
@@ -371,10 +380,63 @@ codec::Chal DmServer::State::MakeChal(const std::string& client) {
   return chal;
 }
 
+Bytes DmServer::State::CurrentNonce(const std::string& client, bool* ok) {
+  auto it = nonce_b64.find(client);
+  std::string b64 = it != nonce_b64.end()
+                        ? it->second
+                        : codec::Base64Encode(config.client_nonce);
+  auto nonce = codec::NonceForDigest(b64, config.nonce_form);
+  *ok = nonce.ok();
+  return nonce.ok() ? *nonce : Bytes{};
+}
+
+int DmServer::State::AuthenticateHmac(Session& s, const SyncMlMessage& m,
+                                      const HttpRequest& req,
+                                      std::optional<codec::Chal>& chal) {
+  const std::string& id = m.hdr.msg_id;
+  const std::string& client = m.hdr.source.loc_uri;
+  constexpr char kRefHmac[] = "dm.md §3.7; OMA-TS-DM_Security-V1_2 §5.1.4";
+  auto fail = [&](int code, std::string rule, std::string evidence) {
+    Violate(s, id, std::move(rule), kRefHmac, std::move(evidence));
+    if (++s.auth_failures >= config.max_auth_attempts) return 401;
+    chal = MakeChal(client);
+    return code;
+  };
+  auto value = network::FindHeader(req.headers, codec::kHmacHeaderName);
+  if (!value)
+    return fail(407, "dm.auth.missing-hmac",
+                "no x-syncml-hmac header; server requires syncml:auth-MAC");
+  auto h = codec::ParseHmacHeader(*value);
+  if (!h.ok())
+    return fail(401, "dm.auth.hmac-syntax",
+                "x-syncml-hmac '" + *value + "': " + h.error().what);
+  if (h->username != config.username)
+    return fail(401, "dm.auth.hmac-username",
+                "username \"" + h->username + "\", expected \"" +
+                    config.username + "\"");
+  if (m.hdr.source.loc_name.value_or("") != h->username)
+    Violate(s, id, "dm.auth.hmac-locname", kRefHmac,
+            "SyncHdr Source LocName '" + m.hdr.source.loc_name.value_or("") +
+                "' is not the HMAC username '" + h->username + "'");
+  bool ok = false;
+  Bytes nonce = CurrentNonce(client, &ok);
+  Bytes body(req.body.begin(), req.body.end());
+  if (!ok || !codec::VerifyHmac(*h, config.password, nonce, body).ok())
+    return fail(401, "dm.auth.hmac-mac",
+                "mac=" + h->mac + " does not verify over the " +
+                    std::to_string(body.size()) + "-octet body");
+  s.log.authenticated = true;
+  chal = MakeChal(client);  // a NextNonce in each message
+  return 200;
+}
+
 int DmServer::State::Authenticate(Session& s, const SyncMlMessage& m,
+                                  const HttpRequest& req,
                                   std::optional<codec::Chal>& chal) {
   const std::string& id = m.hdr.msg_id;
   const std::string& client = m.hdr.source.loc_uri;
+  if (config.client_auth == DmAuthMode::kHmac)
+    return AuthenticateHmac(s, m, req, chal);
   if (config.client_auth == DmAuthMode::kNone || s.log.authenticated)
     return 200;
   auto fail = [&](int code, std::string rule, std::string evidence) {
@@ -400,13 +462,10 @@ int DmServer::State::Authenticate(Session& s, const SyncMlMessage& m,
     if (type != "syncml:auth-md5")
       return fail(401, "dm.auth.type",
                   "Cred type '" + type + "', expected syncml:auth-md5");
-    auto it = nonce_b64.find(client);
-    std::string b64 = it != nonce_b64.end()
-                          ? it->second
-                          : codec::Base64Encode(config.client_nonce);
-    auto nonce = codec::NonceForDigest(b64, config.nonce_form);
-    ok = nonce.ok() && codec::VerifyMd5Credential(cred->data, config.username,
-                                                  config.password, *nonce);
+    bool nonce_ok = false;
+    Bytes nonce = CurrentNonce(client, &nonce_ok);
+    ok = nonce_ok && codec::VerifyMd5Credential(cred->data, config.username,
+                                                config.password, nonce);
   }
   if (!ok)
     return fail(401, "dm.auth.wrong-cred",
@@ -426,7 +485,8 @@ HttpResponse DmServer::State::Respond(Session& s, SyncMlMessage out,
     applied.push_back(std::string(InfoOf(id).name));
   };
   // Server credentials (SRVCRED).
-  if (f.server_cred || HasFault(f, DmFaultId::kWrongDigest)) {
+  bool server_hmac = f.server_cred == codec::DmAuthType::kHmac;
+  if (!server_hmac && (f.server_cred || HasFault(f, DmFaultId::kWrongDigest))) {
     codec::Cred cred;
     cred.meta = codec::Meta{};
     cred.meta->format = "b64";
@@ -446,7 +506,7 @@ HttpResponse DmServer::State::Respond(Session& s, SyncMlMessage out,
     out.hdr.cred = cred;
   }
   if (HasFault(f, DmFaultId::kMissingCred)) {
-    out.hdr.cred.reset();
+    out.hdr.cred.reset();  // (and no x-syncml-hmac header, below)
     note(DmFaultId::kMissingCred);
   }
   auto& cmds = out.body.commands;
@@ -551,6 +611,18 @@ HttpResponse DmServer::State::Respond(Session& s, SyncMlMessage out,
   }
   resp.status = 200;
   resp.headers.push_back({"Content-Type", ctype});
+  if (server_hmac && !HasFault(f, DmFaultId::kMissingCred)) {
+    codec::HmacHeader h;
+    h.username = f.server_id;
+    std::string pwd = f.server_password;
+    if (HasFault(f, DmFaultId::kWrongDigest)) {
+      pwd += "-wrong";
+      note(DmFaultId::kWrongDigest);
+    }
+    h.mac = codec::ComputeHmacMac(f.server_id, pwd, server_nonce, body);
+    resp.headers.push_back(
+        {std::string(codec::kHmacHeaderName), codec::BuildHmacHeaderValue(h)});
+  }
   resp.body.assign(body.begin(), body.end());
   s.outstanding = std::move(sent);
   bool has_cmds = std::any_of(cmds.begin(), cmds.end(), [](const Command& c) {
@@ -708,7 +780,7 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
   out.hdr.target = codec::LocInfo{client, {}};
   out.hdr.source = codec::LocInfo{config.server_id, {}};
   std::optional<codec::Chal> chal;
-  int hdr_code = Authenticate(s, m, chal);
+  int hdr_code = Authenticate(s, m, req, chal);
   int cmd_id = 1;
   out.body.commands.push_back(codec::BuildSyncHdrStatus(
       m.hdr, std::to_string(cmd_id++), hdr_code, chal));

@@ -15,7 +15,7 @@
 // Package 0 (server-initiated sessions, dm.md §3.8) is built by
 // BuildPackage0 and handed to a NotificationSink.
 //
-// Not done: HMAC (x-syncml-hmac) transport authentication, large-object
+// Not done: large-object
 // chunking, multi-message server packages (a server package is always one
 // message).
 #pragma once
@@ -46,8 +46,12 @@ inline constexpr char kDmWbxmlContentType[] = "application/vnd.syncml.dm+wbxml";
 inline constexpr char kDmNotificationContentType[] =
     "application/vnd.syncml.notification";
 
-enum class DmAuthMode { kNone, kBasic, kDigest };
-std::string_view DmAuthModeName(DmAuthMode m);  // "none", "basic", "digest"
+// kHmac: x-syncml-hmac transport header on every client message, checked
+// per message; a Chal of type syncml:auth-MAC with a NextNonce in each reply
+// and SyncHdr status 200 (not 212) (dm.md §3.7).
+enum class DmAuthMode { kNone, kBasic, kDigest, kHmac };
+// "none", "basic", "digest", "hmac"
+std::string_view DmAuthModeName(DmAuthMode m);
 std::optional<DmAuthMode> DmAuthModeByName(std::string_view name);
 
 struct DmServerConfig {
@@ -66,9 +70,10 @@ struct DmServerConfig {
   int max_auth_attempts = 3;          // then 401 without Chal, session ends
   bool next_nonce_on_success = true;  // Chal with NextNonce in the 212
   // Server credentials sent in every server SyncHdr (SRVCRED), when set.
-  std::optional<codec::DmAuthType> server_cred;  // kBasic or kMd5
-  std::string server_password;                   // with server_id as the name
-  codec::Bytes server_nonce;                     // the nonce the client gave us
+  // kBasic / kMd5: SyncHdr Cred; kHmac: x-syncml-hmac header on replies.
+  std::optional<codec::DmAuthType> server_cred;
+  std::string server_password;  // with server_id as the name
+  codec::Bytes server_nonce;    // the nonce the client gave us
   DmScript script;
   std::vector<DmFaultId> faults;  // applied to every server message
 };

@@ -387,6 +387,75 @@ TEST(DmServer, ServerCredentialsAreAValidDigest) {
                                          "srvpwd", codec::Bytes{0xAA, 0xBB}));
 }
 
+TEST(DmServer, HmacPerMessageWithNonceInEveryReply) {
+  DmServerConfig cfg = BaseConfig();
+  cfg.client_auth = DmAuthMode::kHmac;
+  cfg.username = "dev";
+  cfg.password = "secret";
+  cfg.server_cred = codec::DmAuthType::kHmac;
+  cfg.server_password = "srvpwd";
+  cfg.server_nonce = {7, 7};
+  DmServer srv(cfg);
+  ASSERT_TRUE(srv.Start().ok());
+  Client c(srv.BaseUrl());
+  auto p = Pkg1();
+  p.source_name = "dev";
+  auto r = c.SendPkg1(p);  // no header
+  ASSERT_TRUE(r);
+  EXPECT_EQ(HdrStatus(*r)->Code(), 407);
+  ASSERT_TRUE(HdrStatus(*r)->chal);
+  EXPECT_EQ(HdrStatus(*r)->chal->meta.type, "syncml:auth-MAC");
+  // The reply is signed with the server's credentials.
+  auto sh = network::FindHeader(c.last.headers, "x-syncml-hmac");
+  ASSERT_TRUE(sh);
+  auto parsed = codec::ParseHmacHeader(*sh);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(codec::VerifyHmac(*parsed, "srvpwd", codec::Bytes{7, 7},
+                                codec::AsBytes(c.last.body))
+                  .ok());
+  auto signed_post =
+      [&](const SyncMlMessage& m,
+          const std::string& pwd) -> std::optional<SyncMlMessage> {
+    auto nonce =
+        codec::DecodeNextNonce(*HdrStatus(*c.prev)->chal->meta.next_nonce);
+    EXPECT_TRUE(nonce.ok());
+    std::string body = codec::SyncMlToXml(m);
+    codec::HmacHeader h;
+    h.username = "dev";
+    h.mac = codec::ComputeHmacMac("dev", pwd, *nonce, codec::AsBytes(body));
+    HttpRequest req;
+    req.method = "POST";
+    req.url = c.url;
+    req.headers = {{"Content-Type", kDmXmlContentType},
+                   {"x-syncml-hmac", codec::BuildHmacHeaderValue(h)}};
+    req.body = body;
+    auto resp = c.http.Fetch(req);
+    EXPECT_TRUE(resp.ok());
+    auto out = c.Parse(*resp);
+    c.prev = out;
+    return out;
+  };
+  p.msg_id = "2";
+  auto m = codec::BuildClientPackage1(p);
+  m.body.commands.insert(m.body.commands.begin(),
+                         codec::BuildSyncHdrStatus(r->hdr, "99", 200));
+  auto r2 = signed_post(m, "secret");
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(HdrStatus(*r2)->Code(), 200);  // not 212 with HMAC
+  ASSERT_TRUE(HdrStatus(*r2)->chal);
+  EXPECT_NE(HdrStatus(*r2)->chal->meta.next_nonce,
+            HdrStatus(*r)->chal->meta.next_nonce);
+  ASSERT_NE(FindCmd(*r2, CommandType::kGet), nullptr);
+  c.msg_id = 2;
+  auto a = c.Answer(*r2);
+  a.hdr.source.loc_name = "dev";
+  auto r3 = signed_post(a, "wrong");  // every message is checked
+  ASSERT_TRUE(r3);
+  EXPECT_EQ(HdrStatus(*r3)->Code(), 401);
+  EXPECT_TRUE(HasRule(srv, "dm.auth.hmac-mac")) << AllRules(srv);
+  EXPECT_FALSE(HasRule(srv, "dm.auth.hmac-locname")) << AllRules(srv);
+}
+
 // --- strict checks
 // -------------------------------------------------------------
 
