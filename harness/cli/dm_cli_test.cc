@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "codec/dm_auth.h"
 #include "codec/syncml.h"
 #include "harness/cli/cli_test_util.h"
 #include "sim/network/http_client.h"
@@ -145,6 +146,44 @@ TEST(DmCli, ServerTextModeCleanSessionExitsZero) {
   EXPECT_NE(r.rest.find("client -> server"), std::string::npos) << r.rest;
   EXPECT_NE(r.rest.find("<Data>1201</Data>"), std::string::npos);
   EXPECT_NE(r.rest.find("ended (0 violation(s))"), std::string::npos);
+}
+
+TEST(DmCli, ServerHttpsWithDigestChallenge) {
+  auto r = RunServer(
+      "--port 0 --count 1 --json --auth digest --username dev --password pw "
+      "--tls-cert " +
+          Src("fixtures/tls/server.pem") + " --tls-key " +
+          Src("fixtures/tls/server.key"),
+      [](const std::string& first) {
+        std::string url = nlohmann::json::parse(first)["url"];
+        ASSERT_EQ(url.rfind("https://", 0), 0u) << url;
+        network::HttpClientOptions o;
+        o.tls.ca_file = Src("fixtures/tls/ca.pem");
+        network::HttpSession http(o);
+        auto p2 = codec::SyncMlFromXml(Post(http, url, Pkg1()));
+        ASSERT_TRUE(p2.ok());
+        const auto& st = p2->body.commands.at(0);
+        ASSERT_EQ(st.Code(), 407);
+        ASSERT_TRUE(st.chal && st.chal->meta.next_nonce);
+        auto nonce = codec::DecodeNextNonce(*st.chal->meta.next_nonce);
+        ASSERT_TRUE(nonce.ok());
+        auto m = Pkg1();
+        m.hdr.msg_id = "2";
+        m.hdr.cred = codec::Cred{codec::Meta{},
+                                 codec::Md5Credential("dev", "pw", *nonce)};
+        m.hdr.cred->meta->type = "syncml:auth-md5";
+        m.body.commands.insert(m.body.commands.begin(),
+                               codec::BuildSyncHdrStatus(p2->hdr, "9", 200));
+        auto p4 = codec::SyncMlFromXml(Post(http, url, m));
+        ASSERT_TRUE(p4.ok());
+        EXPECT_EQ(p4->body.commands.at(0).Code(), 212);
+      });
+  // The only rule broken: the first package 1 had no credentials.
+  EXPECT_EQ(r.exit_code, 1) << r.rest;
+  EXPECT_NE(r.rest.find("\"rule\":\"dm.auth.missing-cred\""), std::string::npos)
+      << r.rest;
+  EXPECT_EQ(r.rest.find("dm.auth.wrong-cred"), std::string::npos);
+  EXPECT_NE(r.rest.find("\"type\":\"session_end\""), std::string::npos);
 }
 
 TEST(DmCli, ServerRejectsUnknownFault) {
