@@ -47,6 +47,7 @@ int RunDmFaults(bool as_json) {
 
 struct ServerArgs {
   int port = 0;
+  std::size_t max_msg_size = 0;
   std::string bind = "127.0.0.1";
   std::string tls_cert, tls_key, script, auth = "none";
   std::string server_id = "omaiop", server_uri, username, password;
@@ -145,6 +146,7 @@ int RunServer(const ServerArgs& a) {
   else if (a.server_auth == "hmac")
     cfg.server_cred = codec::DmAuthType::kHmac;
   cfg.server_password = a.server_password;
+  if (a.max_msg_size) cfg.max_msg_size = a.max_msg_size;
   for (const auto& name : a.faults) {
     auto id = servers::DmFaultByName(name);
     if (!id) {
@@ -244,6 +246,9 @@ void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
   server->add_option("--server-password", a->server_password, "SRVCRED secret");
   server->add_option("--server-nonce", a->server_nonce_hex,
                      "hex SRVCRED nonce the client gave the server");
+  server->add_option(
+      "--max-msg-size", a->max_msg_size,
+      "MaxMsgSize the server advertises and enforces (0 = none)");
   server->add_option("--fault", a->faults,
                      "inject a fault (repeatable); see `omaiop dm faults`");
   server->add_flag("--json", a->json,

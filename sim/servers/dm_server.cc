@@ -60,6 +60,7 @@ struct Session {
   std::vector<Outstanding> outstanding;
   std::optional<std::size_t> client_max_msg_size;
   bool last_sent_had_commands = false;
+  bool max_msg_size_sent = false;
 };
 
 }  // namespace
@@ -757,6 +758,12 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
     Violate(s, id, "dm.http.content-type", kRefMime,
             "Content-Type '" + ctype + "', expected " + kDmXmlContentType +
                 " or " + kDmWbxmlContentType);
+  if (config.max_msg_size && s.max_msg_size_sent &&
+      req.body.size() > *config.max_msg_size)
+    Violate(s, id, "dm.msg.oversize", "dm.md §3.3 (MaxMsgSize) [R]",
+            "message is " + std::to_string(req.body.size()) +
+                " octets, the server's MaxMsgSize is " +
+                std::to_string(*config.max_msg_size));
   if (!pre_violation.empty())
     Violate(s, id, "dm.hdr.session-id", kRefHdr, pre_violation);
   for (const auto& w : m.warnings)
@@ -779,6 +786,11 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
   out.hdr.msg_id = std::to_string(++s.server_msg_id);
   out.hdr.target = codec::LocInfo{client, {}};
   out.hdr.source = codec::LocInfo{config.server_id, {}};
+  if (config.max_msg_size) {
+    out.hdr.meta = codec::Meta{};
+    out.hdr.meta->max_msg_size = std::to_string(*config.max_msg_size);
+    s.max_msg_size_sent = true;
+  }
   std::optional<codec::Chal> chal;
   int hdr_code = Authenticate(s, m, req, chal);
   int cmd_id = 1;

@@ -74,6 +74,9 @@ struct DmServerConfig {
   std::optional<codec::DmAuthType> server_cred;
   std::string server_password;  // with server_id as the name
   codec::Bytes server_nonce;    // the nonce the client gave us
+  // Sent as MaxMsgSize in every server SyncHdr Meta; a client message (HTTP
+  // body) larger than it, once advertised, is a violation (dm.md §3.3 [R]).
+  std::optional<std::size_t> max_msg_size;
   DmScript script;
   std::vector<DmFaultId> faults;  // applied to every server message
 };

@@ -618,6 +618,17 @@ TEST(DmServerChecks, ClientCommandNotAllowed) {
   EXPECT_TRUE(HasRule(srv, "dm.body.client-command"));
 }
 
+TEST(DmServerChecks, ClientMessageOverServerMaxMsgSize) {
+  DmServerConfig cfg = BaseConfig();
+  cfg.max_msg_size = 600;
+  auto s = Start(cfg);
+  ASSERT_TRUE(s.p2.hdr.meta);
+  EXPECT_EQ(s.p2.hdr.meta->max_msg_size, "600");
+  EXPECT_FALSE(HasRule(*s.srv, "dm.msg.oversize"));  // pkg1 came before
+  s.c->Send(s.c->Answer(s.p2));  // statuses + results: > 600 octets
+  EXPECT_TRUE(HasRule(*s.srv, "dm.msg.oversize")) << AllRules(*s.srv);
+}
+
 TEST(DmServerChecks, ReplyAfterFinalPackage) {
   DmServerConfig cfg = BaseConfig();
   cfg.script.packages.resize(1);
