@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   RegisterReportCommands(app, ctx);
   RegisterListCommands(app, ctx);
   RegisterSmscCommands(app, ctx);
+  RegisterDmCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
