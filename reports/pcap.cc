@@ -2,6 +2,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace omaiop::reports {
@@ -111,6 +112,119 @@ codec::Status WritePcap(const std::string& path,
     records.push_back({d.timestamp_us, std::move(pkt)});
   }
   return WritePcapRecords(path, kLinkTypeRaw, records);
+}
+
+codec::Bytes BuildGsmtapSim(codec::ByteView command, codec::ByteView response) {
+  codec::Bytes p(16, 0);
+  p[0] = kGsmtapVersion;
+  p[1] = 4;  // header length in 32-bit words
+  p[2] = kGsmtapTypeSim;
+  // timeslot, ARFCN, signal, SNR, frame number, sub-type, antenna, sub-slot
+  // and reserved stay 0: meaningless for a card interface.
+  codec::Bytes apdu(command.begin(), command.end());
+  if (apdu.size() == 4) {
+    apdu.push_back(0x00);  // case 1: P3 = 0
+  } else if (apdu.size() > 5 && apdu.size() == 5u + apdu[4] + 1) {
+    apdu.pop_back();  // case 4: Le is implied by the response (ISO 7816-3 T=0)
+  }
+  p.insert(p.end(), apdu.begin(), apdu.end());
+  p.insert(p.end(), response.begin(), response.end());
+  return p;
+}
+
+codec::Result<codec::Bytes> BuildIpv4Tcp(const TcpSegment& s) {
+  const std::size_t tcp_len = 20 + s.payload.size();
+  const std::size_t total = 20 + tcp_len;
+  if (total > 0xFFFF) {
+    return codec::Error("TCP payload of " + std::to_string(s.payload.size()) +
+                            " octets does not fit one IPv4 packet",
+                        codec::Diagnostic::kNoOffset, kRuleIp);
+  }
+  codec::Bytes p(total, 0);
+  p[0] = 0x45;
+  Put16(p, 2, static_cast<std::uint16_t>(total));
+  p[6] = 0x40;
+  p[8] = 64;
+  p[9] = 6;  // TCP
+  Put32(p, 12, s.src_ip);
+  Put32(p, 16, s.dst_ip);
+  Put16(p, 10, Fold(SumWords(codec::ByteView(p).first(20))));
+  Put16(p, 20, s.src_port);
+  Put16(p, 22, s.dst_port);
+  Put32(p, 24, s.seq);
+  Put32(p, 28, s.ack);
+  p[32] = 5 << 4;  // data offset: 5 words, no options
+  p[33] = s.flags;
+  Put16(p, 34, 65535);  // window
+  std::copy(s.payload.begin(), s.payload.end(), p.begin() + 40);
+  codec::Bytes pseudo(12, 0);  // RFC 793 §3.1 pseudo-header
+  Put32(pseudo, 0, s.src_ip);
+  Put32(pseudo, 4, s.dst_ip);
+  pseudo[9] = 6;
+  Put16(pseudo, 10, static_cast<std::uint16_t>(tcp_len));
+  Put16(p, 36,
+        Fold(SumWords(codec::ByteView(p).subspan(20), SumWords(pseudo))));
+  return p;
+}
+
+codec::Result<std::vector<PcapRecord>> SynthesizeTcpConnection(
+    TcpEndpoint client, TcpEndpoint server,
+    const std::vector<TcpMessage>& messages, std::size_t mss) {
+  if (mss == 0) mss = 1460;
+  std::vector<PcapRecord> out;
+  std::uint32_t client_next = 1000;   // client ISN, then next seq to send
+  std::uint32_t server_next = 50000;  // server ISN
+  std::uint64_t t = messages.empty() ? 0 : messages.front().timestamp_us;
+  auto emit = [&](bool from_client, std::uint8_t flags,
+                  codec::ByteView payload) -> codec::Status {
+    TcpSegment s;
+    const TcpEndpoint& a = from_client ? client : server;
+    const TcpEndpoint& b = from_client ? server : client;
+    s.src_ip = a.ip;
+    s.src_port = a.port;
+    s.dst_ip = b.ip;
+    s.dst_port = b.port;
+    std::uint32_t& mine = from_client ? client_next : server_next;
+    s.seq = mine;
+    s.ack = from_client ? server_next : client_next;
+    s.flags = flags;
+    s.payload.assign(payload.begin(), payload.end());
+    OMAIOP_ASSIGN_OR_RETURN(codec::Bytes pkt, BuildIpv4Tcp(s));
+    out.push_back({t++, std::move(pkt)});
+    mine += static_cast<std::uint32_t>(payload.size());
+    if (flags & (kTcpSyn | kTcpFin)) ++mine;  // SYN and FIN take one number
+    return codec::OkStatus();
+  };
+  // Handshake: SYN carries no ACK; the ack field stays 0 for it.
+  {
+    TcpSegment syn;
+    syn.src_ip = client.ip;
+    syn.src_port = client.port;
+    syn.dst_ip = server.ip;
+    syn.dst_port = server.port;
+    syn.seq = client_next++;
+    syn.flags = kTcpSyn;
+    OMAIOP_ASSIGN_OR_RETURN(codec::Bytes pkt, BuildIpv4Tcp(syn));
+    out.push_back({t++, std::move(pkt)});
+  }
+  OMAIOP_RETURN_IF_ERROR(emit(false, kTcpSyn | kTcpAck, {}));
+  OMAIOP_RETURN_IF_ERROR(emit(true, kTcpAck, {}));
+  for (const TcpMessage& m : messages) {
+    t = std::max(t, m.timestamp_us);
+    codec::ByteView data(m.data);
+    for (std::size_t at = 0; at < data.size(); at += mss) {
+      const std::size_t n = std::min(mss, data.size() - at);
+      const bool last = at + n == data.size();
+      OMAIOP_RETURN_IF_ERROR(emit(m.from_client, kTcpAck | (last ? kTcpPsh : 0),
+                                  data.subspan(at, n)));
+    }
+    if (!data.empty())
+      OMAIOP_RETURN_IF_ERROR(emit(!m.from_client, kTcpAck, {}));
+  }
+  OMAIOP_RETURN_IF_ERROR(emit(true, kTcpFin | kTcpAck, {}));
+  OMAIOP_RETURN_IF_ERROR(emit(false, kTcpFin | kTcpAck, {}));
+  OMAIOP_RETURN_IF_ERROR(emit(true, kTcpAck, {}));
+  return out;
 }
 
 }  // namespace omaiop::reports

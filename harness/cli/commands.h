@@ -23,5 +23,7 @@ struct CommandContext {
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx);
 void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
+void RegisterReportCommands(CLI::App& app, CommandContext& ctx);
+void RegisterListCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   RegisterCodecCommands(app, ctx);
   RegisterUiccCommands(app, ctx);
   RegisterCpCommands(app, ctx);
+  RegisterReportCommands(app, ctx);
+  RegisterListCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
