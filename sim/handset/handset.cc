@@ -1,10 +1,12 @@
 #include "sim/handset/handset.h"
 
+#include <cctype>
 #include <utility>
 
 #include "codec/wbxml.h"
 #include "codec/wbxml_language.h"
 #include "codec/xml.h"
+#include "sim/network/http_message.h"
 
 namespace omaiop::sim::handset {
 
@@ -340,6 +342,119 @@ Result<cp::PushOutcome> Handset::WriteConfig2(ByteView doc,
       return *d.outcome;
   return Error("Config2 was written but not read back at the re-load",
                codec::Diagnostic::kNoOffset, kRuleProvSc);
+}
+
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i])
+      return false;
+  return true;
+}
+
+// The media type of a Content-Type value, lower-case, parameters cut.
+std::string MediaType(std::string_view v) {
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+    v.remove_suffix(1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+    v.remove_prefix(1);
+  std::string out(v);
+  for (char& c : out) c = static_cast<char>(std::tolower(c));
+  return out;
+}
+
+constexpr char kRuleFetch[] =
+    "cp.md §2.4 (fetched from PROVURL: CP 1.2 trusted HTTP)";
+
+}  // namespace
+
+Result<cp::PushOutcome> Handset::FetchFromProvUrl(
+    std::string_view context_or_url, const network::TlsClientConfig& tls) {
+  std::string url;
+  if (const cp::Context* c = client_.contexts().Find(context_or_url)) {
+    url = c->provurl;
+  } else if (context_or_url.find("://") != std::string_view::npos) {
+    url = std::string(context_or_url);
+  } else {
+    return Error("no context " + std::string(context_or_url) +
+                     " (and not a URL) to fetch from",
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+  }
+  const bool https = StartsWithNoCase(url, "https://");
+  if (!https && StartsWithNoCase(url, "http://") &&
+      !options_.trust_plain_http_provurl) {
+    // Not fetched: the CP client records why (fetch_rejected).
+    Event("fetch_rejected", kRuleFetch, url + ": plain http, not fetched");
+    return client_.ApplyDocument(
+        {}, cp::DocumentSource::HttpFetch(
+                url, false,
+                "plain http:// PROVURL: no TLS, the server is not "
+                "authenticated (option trust_plain_http_provurl is off)"));
+  }
+  if (!https && !StartsWithNoCase(url, "http://"))
+    return Error("PROVURL " + url + ": only http(s) can be fetched",
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+
+  network::HttpClientOptions http = options_.http;
+  http.tls = tls;
+  network::HttpRequest req;
+  req.url = url;
+  req.headers.push_back({"Accept",
+                         "application/vnd.wap.connectivity-wbxml, "
+                         "text/vnd.wap.connectivity-xml"});
+  Event("fetch", kRuleFetch, "GET " + url);
+  auto resp = network::HttpFetch(req, http);
+  if (!resp.ok()) {
+    const std::string& rule = resp.error().rule;
+    if (rule.starts_with("net.tls.") && rule != network::rules::kTlsConfig) {
+      // The server could not be authenticated: the CP client decides (and
+      // records fetch_rejected with the reason).
+      Event("fetch_rejected", rule, url + ": " + resp.error().what);
+      return client_.ApplyDocument(
+          {}, cp::DocumentSource::HttpFetch(url, false,
+                                            rule + ": " + resp.error().what));
+    }
+    Event("fetch_failed", rule, url + ": " + resp.error().what);
+    return resp.error();
+  }
+  const network::ConnectionInfo& conn = resp->connection;
+  if (resp->status != 200) {
+    Event("fetch_failed", "RFC 9110 §15",
+          url + ": HTTP " + std::to_string(resp->status));
+    return Error("GET " + url + ": HTTP " + std::to_string(resp->status) + " " +
+                     resp->reason,
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+  }
+  const std::string type = MediaType(
+      network::FindHeader(resp->headers, "Content-Type").value_or(""));
+  if (options_.require_cp_content_type &&
+      type != "application/vnd.wap.connectivity-wbxml" &&
+      type != "text/vnd.wap.connectivity-xml") {
+    Event("fetch_failed", "cp.md §0 (CP MIME types)",
+          url + ": Content-Type '" + type + "'");
+    return Error("GET " + url + ": Content-Type '" + type +
+                     "' is not a CP document type",
+                 codec::Diagnostic::kNoOffset, "cp.md §0 (CP MIME types)");
+  }
+  // https: the TLS verdict of the connection (verify_peer may be off, then
+  // the handshake went ahead and tls_verified says whether it would have
+  // passed). http: only reached when trust_plain_http_provurl is set.
+  const bool verified = https ? conn.tls_verified : true;
+  std::string why = https ? conn.tls_verify_error : std::string();
+  if (https && !verified && why.empty()) why = "certificate not verified";
+  cp::PushOutcome out =
+      client_.ApplyDocument(codec::AsBytes(resp->body),
+                            cp::DocumentSource::HttpFetch(url, verified, why));
+  if (out.accepted)
+    Event("fetch_applied", kRuleFetch,
+          url + ": " + std::to_string(out.settings_applied.size()) +
+              " item(s) under " + out.origin.value_or("?"));
+  else
+    Event("fetch_rejected", out.reject_rule, url + ": " + out.reject_reason);
+  return out;
 }
 
 std::optional<cp::PushOutcome> Handset::OnSmsSegment(ByteView tp_user_data,

@@ -18,7 +18,14 @@
 //   pin1_verified, pin1_rejected, imsi_read, imsi_unavailable, document_read,
 //   document_absent, document_applied, document_rejected, dm_bootstrap_kept,
 //   card_removed, card_inserted, card_changed, config2_written,
-//   config2_write_failed
+//   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected
+//
+// Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
+// FetchFromProvUrl GETs a context's PROVURL over HTTPS (OpenSSL, certificate
+// and host name verified against the caller's trust anchors) and hands the
+// body to CpClient::ApplyDocument as a DocumentSource::HttpFetch; a failed
+// verification is handed over too, so that the CP client records the
+// fetch_rejected decision with OpenSSL's reason.
 #pragma once
 
 #include <chrono>
@@ -34,6 +41,7 @@
 #include "sim/handset/card/card_session.h"
 #include "sim/handset/card/provsc.h"
 #include "sim/handset/cp/cp_client.h"
+#include "sim/network/http_client.h"
 #include "sim/reader/card_reader.h"
 
 namespace omaiop::sim::handset {
@@ -52,6 +60,18 @@ struct HandsetOptions {
   // Apply the Config2 document at power-on / insertion (cp.md §3 lists it
   // among the documents the ME reads).
   bool apply_config2 = true;
+  // Trusted HTTP fetch (FetchFromProvUrl). Timeouts and limits; `tls` is
+  // replaced by the TlsClientConfig given to each fetch.
+  network::HttpClientOptions http;
+  // A plain http:// PROVURL: cp.md does not say whether a document fetched
+  // without TLS is trusted (UNCERTAIN). false (default): not fetched, the
+  // CP client records fetch_rejected ("no TLS"); true: fetched and treated
+  // as if the channel were verified.
+  bool trust_plain_http_provurl = false;
+  // Refuse a fetched body whose Content-Type is not a CP type
+  // (application/vnd.wap.connectivity-wbxml, text/vnd.wap.connectivity-xml;
+  // cp.md §0). false: any type is handed to the CP client.
+  bool require_cp_content_type = true;
 };
 
 struct HandsetEvent {
@@ -111,6 +131,17 @@ class Handset {
   // the card is re-loaded; returns the Config2 outcome of that load.
   codec::Result<cp::PushOutcome> WriteConfig2(codec::ByteView doc,
                                               std::string_view pin);
+
+  // Fetches the document at a context's PROVURL (`context_or_url`: a
+  // context id "ctx:<n>", or the URL itself) and applies it through the CP
+  // client (DocumentSource::HttpFetch with the TLS verdict). A TLS failure
+  // (untrusted, self-signed, expired, wrong host) is not an error here: the
+  // outcome is rejected with a fetch_rejected event naming OpenSSL's reason.
+  // Errors: unknown context, transport failures other than TLS (refused,
+  // timeout), an HTTP status other than 200, a non-CP Content-Type (see
+  // require_cp_content_type).
+  codec::Result<cp::PushOutcome> FetchFromProvUrl(
+      std::string_view context_or_url, const network::TlsClientConfig& tls);
 
   // An SMS TP-User-Data segment arriving for this handset.
   std::optional<cp::PushOutcome> OnSmsSegment(codec::ByteView tp_user_data,
