@@ -65,6 +65,12 @@ std::string_view DmEventKindName(DmEventKind kind) {
       return "package0_rejected";
     case DmEventKind::kUnsupported:
       return "unsupported";
+    case DmEventKind::kChunkBuffered:
+      return "chunk_buffered";
+    case DmEventKind::kChunkAssembled:
+      return "chunk_assembled";
+    case DmEventKind::kChunkAbandoned:
+      return "chunk_abandoned";
   }
   return "unknown";
 }
@@ -163,9 +169,10 @@ std::unique_ptr<Node> CloneNode(const Node& n) {
 }
 
 std::string SchemeType(DmAuthScheme s) {
-  return std::string(codec::DmAuthTypeName(s == DmAuthScheme::kBasic
-                                               ? codec::DmAuthType::kBasic
-                                               : codec::DmAuthType::kMd5));
+  codec::DmAuthType t = codec::DmAuthType::kMd5;
+  if (s == DmAuthScheme::kBasic) t = codec::DmAuthType::kBasic;
+  if (s == DmAuthScheme::kHmac) t = codec::DmAuthType::kHmac;
+  return std::string(codec::DmAuthTypeName(t));
 }
 
 codec::Diagnostic Fail(std::string what, std::string rule) {
@@ -200,6 +207,7 @@ codec::Result<DmAccount> AccountFromTree(const Tree& tree,
   auto scheme = [](const std::string& t) {
     if (t == "BASIC" || t == "HTTP-BASIC") return DmAuthScheme::kBasic;
     if (t == "DIGEST" || t == "HTTP-DIGEST") return DmAuthScheme::kMd5;
+    if (t == "HMAC") return DmAuthScheme::kHmac;
     return DmAuthScheme::kNone;
   };
   bool have_client = false;
@@ -242,6 +250,8 @@ struct DmClient::Session {
   int server_auth_failures = 0;
   std::size_t server_max_msg = 0;  // 0 = no limit announced
   std::vector<Command> queue;      // responses not yet sent (no hdr status)
+  bool server_hmac_seen = false;   // last response had x-syncml-hmac
+  std::string server_hmac_error;   // ... and why it did not verify
 
   void Ev(DmEventKind k, std::string rule, std::string detail = {}) {
     c.trace_.Add(k, std::move(rule), std::move(detail));
@@ -254,7 +264,8 @@ struct DmClient::Session {
 
   std::optional<codec::Cred> MakeCred() {
     const DmAccount& a = c.account_;
-    if (out.client_authenticated || a.client_auth == DmAuthScheme::kNone)
+    if (out.client_authenticated || a.client_auth == DmAuthScheme::kNone ||
+        a.client_auth == DmAuthScheme::kHmac)
       return std::nullopt;
     codec::Cred cred;
     cred.meta = codec::Meta{};
@@ -274,7 +285,9 @@ struct DmClient::Session {
     h.target.loc_uri = c.account_.server_url;
     h.source.loc_uri = device_id;
     h.cred = MakeCred();
-    if (h.cred) h.source.loc_name = c.account_.client_name;
+    // dm.md §3.7: HMAC username = SyncHdr Source/LocName.
+    if (h.cred || c.account_.client_auth == DmAuthScheme::kHmac)
+      h.source.loc_name = c.account_.client_name;
     if (!c.options_.max_msg_size.empty() || !c.options_.max_obj_size.empty()) {
       h.meta = codec::Meta{};
       if (!c.options_.max_msg_size.empty())
@@ -310,6 +323,16 @@ struct DmClient::Session {
     req.body = std::move(body);
     req.headers.push_back({"Content-Type", ctype});
     req.headers.push_back({"Accept", ctype});
+    const DmAccount& a = c.account_;
+    if (a.client_auth == DmAuthScheme::kHmac) {
+      // dm.md §3.7: once HMAC is in use, every message carries the header.
+      codec::HmacHeader h;
+      h.username = a.client_name;
+      h.mac = codec::ComputeHmacMac(a.client_name, a.client_secret,
+                                    a.client_nonce, codec::AsBytes(req.body));
+      req.headers.push_back({std::string(codec::kHmacHeaderName),
+                             codec::BuildHmacHeaderValue(h)});
+    }
     auto resp = http.Fetch(req);
     if (!resp.ok()) {
       Ev(DmEventKind::kTransportError, resp.error().rule, resp.error().what);
@@ -334,6 +357,25 @@ struct DmClient::Session {
         parsed = codec::SyncMlFromXmlDoc(doc->doc.get());
     } else {
       parsed = codec::SyncMlFromXml(resp->body);
+    }
+    server_hmac_seen = false;
+    server_hmac_error.clear();
+    if (a.check_server_cred && a.server_auth == DmAuthScheme::kHmac) {
+      auto hv = network::FindHeader(resp->headers, codec::kHmacHeaderName);
+      if (hv) {
+        server_hmac_seen = true;
+        auto h = codec::ParseHmacHeader(*hv);
+        if (!h.ok()) {
+          server_hmac_error = h.error().what;
+        } else if (h->username != a.server_name) {
+          server_hmac_error =
+              "username '" + h->username + "' is not '" + a.server_name + "'";
+        } else {
+          auto v = codec::VerifyHmac(*h, a.server_secret, a.server_nonce,
+                                     codec::AsBytes(resp->body));
+          if (!v.ok()) server_hmac_error = v.error().what;
+        }
+      }
     }
     if (!parsed.ok()) {
       c.messages_.push_back({false, rtype, resp->body.size(), resp->body, 200});
@@ -380,11 +422,15 @@ struct DmClient::Session {
     }
     int worst = 200;
     for (const auto& item : cmd.items) {
-      if (item.more_data) {
-        Ev(DmEventKind::kUnsupported, kRuleLo,
-           "MoreData on " + ItemTarget(item) + ": large objects not done");
-      }
       std::string uri = ItemTarget(item);
+      bool add_or_replace =
+          cmd.type == CommandType::kAdd || cmd.type == CommandType::kReplace;
+      if (add_or_replace &&
+          (item.more_data || (lo && lo->uri == uri && lo->type == cmd.type))) {
+        int code = Chunk(cmd, item, q);
+        if (code >= 300) worst = code;
+        continue;
+      }
       OpResult r;
       switch (cmd.type) {
         case CommandType::kAdd:
@@ -435,6 +481,100 @@ struct DmClient::Session {
       }
     }
     return worst;
+  }
+
+  // --- large objects (dm.md §3.3) ---
+  struct LargeObject {
+    CommandType type;
+    std::string uri;
+    std::optional<std::size_t> size;  // Meta Size of the first chunk
+    Content content;                  // Format / Type of the first chunk
+    std::string data;
+    int chunks = 0;
+  };
+  std::optional<LargeObject> lo;
+
+  bool ContinuesObject(const Command& cmd) const {
+    return lo && cmd.type == lo->type && cmd.items.size() == 1 &&
+           ItemTarget(cmd.items[0]) == lo->uri;
+  }
+
+  // Something other than the next chunk arrived: Alert 1225 (no end of
+  // data), nothing committed. The Alert's Item names the object by its
+  // Target LocURI [R: the exact Item form of 1225 is not in dm.md].
+  void AbandonObject(const std::string& why) {
+    Ev(DmEventKind::kChunkAbandoned, kRuleLo,
+       lo->uri + " after " + std::to_string(lo->chunks) + " chunk(s): " + why +
+           " -> Alert 1225");
+    Command a = Alert(1225);
+    codec::Item it;
+    it.target = codec::LocInfo{lo->uri, {}};
+    a.items.push_back(std::move(it));
+    queue.push_back(std::move(a));
+    lo.reset();
+  }
+
+  int Chunk(const Command& cmd, const codec::Item& item,
+            std::vector<Command>& q) {
+    std::string uri = ItemTarget(item);
+    auto respond = [&](int code, const std::string& reason) {
+      Record(cmd, uri, code, reason);
+      if (!cmd.no_resp) q.push_back(StatusFor(cmd, code));
+      return code;
+    };
+    if (!lo) {
+      LargeObject o{cmd.type, uri, {}, ContentOf(item, cmd.meta), {}, 0};
+      const codec::Meta* m = item.meta && item.meta->size ? &*item.meta
+                             : cmd.meta && cmd.meta->size ? &*cmd.meta
+                                                          : nullptr;
+      if (m) {
+        try {
+          o.size = std::stoul(*m->size);
+        } catch (...) {
+          return respond(412, "Meta Size '" + *m->size + "' not a number");
+        }
+      }
+      if (o.size && !c.options_.max_obj_size.empty()) {
+        std::size_t max = 0;
+        try {
+          max = std::stoul(c.options_.max_obj_size);
+        } catch (...) {
+        }
+        if (max && *o.size > max)
+          return respond(416, "object of " + std::to_string(*o.size) +
+                                  " octets exceeds MaxObjSize " +
+                                  c.options_.max_obj_size);
+      }
+      lo = std::move(o);
+    }
+    if (item.data) lo->data += DataText(*item.data);
+    ++lo->chunks;
+    if (item.more_data) {
+      Ev(DmEventKind::kChunkBuffered, kRuleLo,
+         uri + " chunk " + std::to_string(lo->chunks) + ", " +
+             std::to_string(lo->data.size()) + " octets so far -> 213");
+      return respond(213, "chunk buffered");
+    }
+    LargeObject o = std::move(*lo);
+    lo.reset();
+    if (o.size && *o.size != o.data.size()) {
+      Ev(DmEventKind::kChunkAbandoned, kRuleLo,
+         uri + ": " + std::to_string(o.data.size()) +
+             " octets received, Meta Size " + std::to_string(*o.size) +
+             " -> 424");
+      return respond(424, "size mismatch");
+    }
+    Content ct = o.content;
+    ct.data = std::move(o.data);
+    Caller caller = Caller::Server(c.account_.server_id);
+    OpResult r = cmd.type == CommandType::kAdd
+                     ? c.tree_.Add(caller, uri, ct)
+                     : c.tree_.Replace(caller, uri, ct);
+    Ev(DmEventKind::kChunkAssembled, kRuleLo,
+       uri + ": " + std::to_string(o.chunks) + " chunks, " +
+           std::to_string(ct.data.size()) + " octets -> " +
+           std::to_string(r.code));
+    return respond(r.code, r.reason);
   }
 
   int ExecuteAlert(const Command& cmd, std::vector<Command>& q) {
@@ -626,7 +766,17 @@ struct DmClient::Session {
     const DmAccount& a = c.account_;
     int code = 212;
     std::string why;
-    if (!in.hdr.cred) {
+    if (a.server_auth == DmAuthScheme::kHmac) {
+      // dm.md §3.7: with HMAC the header status is 200, per message.
+      code = 200;
+      if (!server_hmac_seen) {
+        code = 407;
+        why = "server response without x-syncml-hmac";
+      } else if (!server_hmac_error.empty()) {
+        code = 401;
+        why = "server x-syncml-hmac: " + server_hmac_error;
+      }
+    } else if (!in.hdr.cred) {
       code = 407;
       why = "server message without Cred";
     } else {
@@ -649,11 +799,12 @@ struct DmClient::Session {
         if (why.empty()) why = "server Cred does not verify (SRVCRED)";
       }
     }
-    if (code == 212) {
+    if (code == 212 || code == 200) {
       out.server_authenticated = true;
       Ev(DmEventKind::kServerAuthVerified, kRuleAuth,
-         "server Cred verified for " + a.server_name);
-      hdr_status = codec::BuildSyncHdrStatus(in.hdr, "1", 212);
+         std::string(code == 200 ? "server x-syncml-hmac" : "server Cred") +
+             " verified for " + a.server_name);
+      hdr_status = codec::BuildSyncHdrStatus(in.hdr, "1", code);
       return true;
     }
     ++server_auth_failures;
@@ -663,7 +814,7 @@ struct DmClient::Session {
     codec::Chal chal;
     chal.meta.type = SchemeType(a.server_auth);
     chal.meta.format = "b64";
-    if (a.server_auth == DmAuthScheme::kMd5) {
+    if (a.server_auth != DmAuthScheme::kBasic) {
       auto nonce = codec::FreshNonce();
       if (nonce.ok()) {
         c.account_.server_nonce = *nonce;
@@ -684,6 +835,8 @@ struct DmClient::Session {
         c.account_.client_auth = DmAuthScheme::kBasic;
       else if (t.ok() && *t == codec::DmAuthType::kMd5)
         c.account_.client_auth = DmAuthScheme::kMd5;
+      else if (t.ok() && *t == codec::DmAuthType::kHmac)
+        c.account_.client_auth = DmAuthScheme::kHmac;
       else
         Ev(DmEventKind::kUnsupported, kRuleAuth,
            "challenge type '" + *chal.meta.type + "' not supported");
@@ -796,7 +949,9 @@ struct DmClient::Session {
 
     // --- server credentials (SRVCRED) ---
     Command hdr_status = codec::BuildSyncHdrStatus(in.hdr, "1", 200);
-    if (c.account_.check_server_cred && !out.server_authenticated) {
+    if (c.account_.check_server_cred &&
+        (!out.server_authenticated ||
+         c.account_.server_auth == DmAuthScheme::kHmac)) {
       if (!CheckServerCred(in, hdr_status)) {
         if (server_auth_failures >= c.options_.max_server_auth_failures) {
           Ev(DmEventKind::kSessionAborted, kRuleAbort,
@@ -837,6 +992,7 @@ struct DmClient::Session {
         if (!cmd.no_resp) queue.push_back(StatusFor(cmd, 200));
         continue;
       }
+      if (lo && !ContinuesObject(cmd)) AbandonObject("a new command");
       Execute(cmd, queue);
     }
 
@@ -894,7 +1050,8 @@ struct DmClient::Session {
     p.server_uri = c.account_.server_url;
     p.device_id = device_id;
     p.cred = MakeCred();
-    if (p.cred) p.source_name = c.account_.client_name;
+    if (p.cred || c.account_.client_auth == DmAuthScheme::kHmac)
+      p.source_name = c.account_.client_name;
     if (!c.options_.max_msg_size.empty())
       p.max_msg_size = c.options_.max_msg_size;
     if (!c.options_.max_obj_size.empty())

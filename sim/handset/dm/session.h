@@ -15,9 +15,12 @@
 // Every decision is a DmEvent (kind + rule + detail) in trace(); every
 // message exchanged is a DmMessageRecord (XML text) in messages().
 //
-// Not done: large objects (MoreData / 213 / 1225) and the HMAC transport
-// header (x-syncml-hmac): a server asking for either gets 406 / the session
-// ends with a trace event saying so.
+// Large objects (dm.md §3.3) are supported from server to client (Add /
+// Replace chunks with MoreData: 213, Meta Size check 424, Alert 1225 when a
+// new command interrupts); the client does not chunk its own Results.
+// HMAC (x-syncml-hmac, dm.md §3.7) is used once the server asks for it
+// (Chal syncml:auth-MAC) or the account says HMAC; a server's x-syncml-hmac
+// is checked when SRVCRED is HMAC.
 #pragma once
 
 #include <cstddef>
@@ -66,7 +69,10 @@ enum class DmEventKind {
   kMessageSplit,          // outgoing package split over messages (MaxMsgSize)
   kPackage0Accepted,      // notification digest verified
   kPackage0Rejected,      // notification unusable / digest wrong / refused
-  kUnsupported,           // large object / HMAC / unknown command
+  kUnsupported,           // unknown command / auth type
+  kChunkBuffered,         // large object chunk stored (213)
+  kChunkAssembled,        // last chunk: object complete, command executed
+  kChunkAbandoned,        // object interrupted (1225) or size mismatch (424)
 };
 std::string_view DmEventKindName(DmEventKind kind);
 
@@ -100,7 +106,8 @@ struct DmMessageRecord {
 };
 
 // --- account -----------------------------------------------------------------
-enum class DmAuthScheme { kNone, kBasic, kMd5 };
+// kHmac: no Cred; every request carries x-syncml-hmac (dm.md §3.7).
+enum class DmAuthScheme { kNone, kBasic, kMd5, kHmac };
 
 // What the session needs of a DMAcc account (dm.md §3.6 AppAuth CLCRED /
 // SRVCRED). Nonces are raw octets (AAuthData); the client updates them from
@@ -145,7 +152,7 @@ struct DmClientOptions {
   bool wbxml = false;  // application/vnd.syncml.dm+wbxml, else +xml
   // MaxMsgSize advertised in our SyncHdr Meta ("" = none).
   std::string max_msg_size = "16384";
-  std::string max_obj_size;  // "" = none
+  std::string max_obj_size;  // "" = none; also the LO limit (416 above)
   network::HttpClientOptions http;
   UserInterface ui;  // unset: every alert accepted (1100 shown, 1101 yes)
   // Client credential challenges accepted in a row before giving up: the

@@ -65,6 +65,15 @@ class ScriptedDmServer {
     std::lock_guard<std::mutex> l(mu_);
     return errors_;
   }
+  std::vector<network::HttpRequest> requests() {
+    std::lock_guard<std::mutex> l(mu_);
+    return requests_;
+  }
+  // Called on each response after its body is set (e.g. to sign it).
+  void set_decorate(std::function<void(network::HttpResponse&)> d) {
+    std::lock_guard<std::mutex> l(mu_);
+    decorate_ = std::move(d);
+  }
 
  private:
   static network::HttpServerConfig Config(bool tls) {
@@ -94,6 +103,7 @@ class ScriptedDmServer {
     }
     std::lock_guard<std::mutex> l(mu_);
     ctypes_.push_back(ctype);
+    requests_.push_back(r);
     network::HttpResponse resp;
     if (!m.ok()) {
       errors_.push_back(m.error().ToString());
@@ -112,6 +122,7 @@ class ScriptedDmServer {
       resp.body = codec::SyncMlToXml(*reply);
     }
     resp.headers.push_back({"Content-Type", ctype});
+    if (decorate_) decorate_(resp);
     return resp;
   }
 
@@ -120,6 +131,8 @@ class ScriptedDmServer {
   std::vector<SyncMlMessage> received_;
   std::vector<std::string> ctypes_;
   std::vector<std::string> errors_;
+  std::vector<network::HttpRequest> requests_;
+  std::function<void(network::HttpResponse&)> decorate_;
   network::HttpServer server_;
 };
 
@@ -829,6 +842,163 @@ TEST(DmSession, HttpsWithFixtureCa) {
   EXPECT_FALSE(o.ok());
   ASSERT_TRUE(o.error);
   EXPECT_EQ(o.error->rule, network::rules::kTlsVerify);
+}
+
+// The server asks for HMAC (Chal syncml:auth-MAC): every later request
+// carries x-syncml-hmac over its body with the latest NextNonce, no Cred.
+TEST(DmSession, HmacRequestedByServer) {
+  Device dev;
+  const codec::Bytes n1 = {0x11, 0x22, 0x33, 0x44, 0x55};
+  const codec::Bytes n2 = {0x66, 0x77};
+  auto mac_chal = [](const codec::Bytes& n) {
+    codec::Chal c;
+    c.meta.type = "syncml:auth-MAC";
+    c.meta.format = "b64";
+    c.meta.next_nonce = codec::Base64Encode(n);
+    return c;
+  };
+  ScriptedDmServer srv(
+      [&](const SyncMlMessage& in, int i) -> std::optional<SyncMlMessage> {
+        auto r = Reply(in, i + 1);
+        if (i == 0) {
+          r.body.commands[0] =
+              codec::BuildSyncHdrStatus(in.hdr, "1", 401, mac_chal(n1));
+        } else if (i == 1) {
+          r.body.commands[0] =
+              codec::BuildSyncHdrStatus(in.hdr, "1", 200, mac_chal(n2));
+          r.body.commands.push_back(
+              Cmd(CommandType::kReplace, "2", "./Vendor/Color", "mac", "chr"));
+        } else {
+          r.body.commands[0] = codec::BuildSyncHdrStatus(in.hdr, "1", 200);
+        }
+        return r;
+      });
+  DmClient client(dev.tree, Account(srv.url()));
+  ASSERT_TRUE(client.RunSession(SessionTrigger::Client()).ok())
+      << client.trace().ToString();
+  auto reqs = srv.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_FALSE(network::FindHeader(reqs[0].headers, "x-syncml-hmac"));
+  const codec::Bytes nonces[] = {{}, n1, n2};
+  for (int k = 1; k < 3; ++k) {
+    auto hv = network::FindHeader(reqs[k].headers, "x-syncml-hmac");
+    ASSERT_TRUE(hv) << k;
+    auto h = codec::ParseHmacHeader(*hv);
+    ASSERT_TRUE(h.ok()) << h.error().ToString();
+    EXPECT_EQ(h->username, "handset");
+    EXPECT_TRUE(codec::VerifyHmac(*h, "clientpass", nonces[k],
+                                  codec::AsBytes(reqs[k].body))
+                    .ok())
+        << k;
+    EXPECT_FALSE(srv.received()[k].hdr.cred);
+    EXPECT_EQ(srv.received()[k].hdr.source.loc_name, "handset");
+  }
+  EXPECT_EQ(dev.Value("./Vendor/Color"), "mac");
+}
+
+// SRVCRED of type HMAC: a response without a valid x-syncml-hmac is refused.
+TEST(DmSession, ServerHmacChecked) {
+  for (bool good : {true, false}) {
+    Device dev;
+    ScriptedDmServer srv(
+        [](const SyncMlMessage& in, int i) -> std::optional<SyncMlMessage> {
+          if (CountAlerts(in, 1223)) return std::nullopt;
+          auto r = Reply(in, i + 1, true, 200);
+          if (i == 0)
+            r.body.commands.push_back(Cmd(CommandType::kReplace, "2",
+                                          "./Vendor/Color", "srvmac", "chr"));
+          return r;
+        });
+    srv.set_decorate([good](network::HttpResponse& resp) {
+      codec::HmacHeader h;
+      h.username = kServerId;
+      h.mac = codec::ComputeHmacMac(
+          kServerId, good ? "serverpass" : "other-secret",
+          codec::Bytes{9, 8, 7, 6}, codec::AsBytes(resp.body));
+      resp.headers.push_back({"x-syncml-hmac", codec::BuildHmacHeaderValue(h)});
+    });
+    DmAccount a = Account(srv.url());
+    a.check_server_cred = true;
+    a.server_auth = DmAuthScheme::kHmac;
+    DmClient client(dev.tree, a);
+    DmSessionOutcome o = client.RunSession(SessionTrigger::Client());
+    EXPECT_EQ(o.ok(), good) << client.trace().ToString();
+    EXPECT_EQ(o.server_authenticated, good);
+    EXPECT_EQ(dev.Value("./Vendor/Color"), good ? "srvmac" : "red");
+    EXPECT_EQ(StatusCode(srv.received()[1], "0"), good ? 200 : 401);
+  }
+}
+
+// A Replace in three chunks (MoreData, Meta Size on the first): 213, 213,
+// then 200 with the assembled value; each chunk message has no Final.
+SyncMlMessage ChunkMsg(const SyncMlMessage& in, int msg, const std::string& id,
+                       const std::string& data, bool more,
+                       std::optional<std::string> size) {
+  auto r = Reply(in, msg, /*final=*/!more, 200);
+  Command c = Cmd(CommandType::kReplace, id, "./Vendor/Color", data, "chr");
+  c.items[0].more_data = more;
+  if (size) c.items[0].meta->size = *size;
+  r.body.commands.push_back(c);
+  return r;
+}
+
+TEST(DmSession, LargeObjectChunksAssembled) {
+  Device dev;
+  ScriptedDmServer srv(
+      [](const SyncMlMessage& in, int i) -> std::optional<SyncMlMessage> {
+        if (i == 0) return ChunkMsg(in, 1, "2", "abcd", true, "10");
+        if (i == 1) return ChunkMsg(in, 2, "2", "efgh", true, std::nullopt);
+        if (i == 2) return ChunkMsg(in, 3, "2", "ij", false, std::nullopt);
+        return Reply(in, i + 1, true, 200);
+      });
+  DmClient client(dev.tree, Account(srv.url()));
+  ASSERT_TRUE(client.RunSession(SessionTrigger::Client()).ok())
+      << client.trace().ToString();
+  auto got = srv.received();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(StatusCode(got[1], "2"), 213);
+  EXPECT_EQ(CountAlerts(got[1], 1222), 1);
+  EXPECT_EQ(StatusCode(got[2], "2"), 213);
+  EXPECT_EQ(StatusCode(got[3], "2"), 200);
+  EXPECT_EQ(dev.Value("./Vendor/Color"), "abcdefghij");
+  EXPECT_EQ(client.trace().Count(DmEventKind::kChunkAssembled), 1u);
+}
+
+TEST(DmSession, LargeObjectSizeMismatchIs424) {
+  Device dev;
+  ScriptedDmServer srv(
+      [](const SyncMlMessage& in, int i) -> std::optional<SyncMlMessage> {
+        if (i == 0) return ChunkMsg(in, 1, "2", "abcd", true, "99");
+        if (i == 1) return ChunkMsg(in, 2, "2", "ef", false, std::nullopt);
+        return Reply(in, i + 1, true, 200);
+      });
+  DmClient client(dev.tree, Account(srv.url()));
+  ASSERT_TRUE(client.RunSession(SessionTrigger::Client()).ok());
+  auto got = srv.received();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(StatusCode(got[2], "2"), 424);
+  EXPECT_EQ(dev.Value("./Vendor/Color"), "red");
+}
+
+TEST(DmSession, LargeObjectInterruptedSends1225) {
+  Device dev;
+  ScriptedDmServer srv([](const SyncMlMessage& in,
+                          int i) -> std::optional<SyncMlMessage> {
+    if (i == 0) return ChunkMsg(in, 1, "2", "abcd", true, "10");
+    if (i == 1) {
+      auto r = Reply(in, 2, true, 200);
+      r.body.commands.push_back(Cmd(CommandType::kGet, "2", "./Vendor/Color"));
+      return r;
+    }
+    return Reply(in, i + 1, true, 200);
+  });
+  DmClient client(dev.tree, Account(srv.url()));
+  ASSERT_TRUE(client.RunSession(SessionTrigger::Client()).ok());
+  auto got = srv.received();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(CountAlerts(got[2], 1225), 1);
+  EXPECT_EQ(dev.Value("./Vendor/Color"), "red");
+  EXPECT_EQ(client.trace().Count(DmEventKind::kChunkAbandoned), 1u);
 }
 
 TEST(DmSession, AccountFromTreeReadsDmAcc) {
