@@ -23,5 +23,6 @@ struct CommandContext {
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx);
 void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
+void RegisterDmCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

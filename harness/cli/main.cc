@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   RegisterCodecCommands(app, ctx);
   RegisterUiccCommands(app, ctx);
   RegisterCpCommands(app, ctx);
+  RegisterDmCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
