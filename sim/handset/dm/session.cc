@@ -250,8 +250,9 @@ struct DmClient::Session {
   int server_auth_failures = 0;
   std::size_t server_max_msg = 0;  // 0 = no limit announced
   std::vector<Command> queue;      // responses not yet sent (no hdr status)
-  bool server_hmac_seen = false;   // last response had x-syncml-hmac
-  std::string server_hmac_error;   // ... and why it did not verify
+  std::vector<std::string> server_msg_ids;
+  bool server_hmac_seen = false;  // last response had x-syncml-hmac
+  std::string server_hmac_error;  // ... and why it did not verify
 
   void Ev(DmEventKind k, std::string rule, std::string detail = {}) {
     c.trace_.Add(k, std::move(rule), std::move(detail));
@@ -880,6 +881,17 @@ struct DmClient::Session {
         return Next::kEnd;
       }
     }
+    // dm.md §3.1: MsgID unique per message in the session (trace only).
+    for (const auto& seen : server_msg_ids)
+      if (seen == in.hdr.msg_id)
+        Ev(DmEventKind::kHeaderMismatch, kRuleHdr,
+           "server MsgID '" + in.hdr.msg_id + "' repeated in the session");
+    server_msg_ids.push_back(in.hdr.msg_id);
+    if (in.hdr.source.loc_uri != c.account_.server_url &&
+        in.hdr.source.loc_uri != c.account_.server_id)
+      Ev(DmEventKind::kHeaderMismatch, kRuleHdr,
+         "server Source LocURI '" + in.hdr.source.loc_uri +
+             "' is neither the account's address nor its ServerID");
     server_msg_id = in.hdr.msg_id;
     if (in.hdr.resp_uri && !in.hdr.resp_uri->empty()) url = *in.hdr.resp_uri;
     if (in.hdr.meta && in.hdr.meta->max_msg_size) {
@@ -1081,7 +1093,43 @@ struct DmClient::Session {
       if (Process(*in, last, to_send) == Next::kEnd) break;
     }
     http.Close();
+    if (!c.options_.account_uri.empty()) WriteBackNonces();
     return out;
+  }
+
+  // Stores the current nonces in the account's AppAuth/<x>/AAuthData (as the
+  // device: AAuthData has no Get/Replace for servers).
+  void WriteBackNonces() {
+    const Node* auths =
+        c.tree_.Find(JoinUri(c.options_.account_uri, "AppAuth"));
+    if (!auths) return;
+    for (const auto& x : auths->children) {
+      const Node* level = x->Child("AAuthLevel");
+      if (!level) continue;
+      const codec::Bytes* nonce = nullptr;
+      if (level->value == "CLCRED") nonce = &c.account_.client_nonce;
+      if (level->value == "SRVCRED") nonce = &c.account_.server_nonce;
+      if (!nonce) continue;
+      std::string uri =
+          JoinUri(JoinUri(JoinUri(c.options_.account_uri, "AppAuth"), x->name),
+                  "AAuthData");
+      OpResult r;
+      if (x->Child("AAuthData")) {
+        r = c.tree_.DeviceSet(uri, codec::AsString(*nonce));
+      } else {
+        // dm.md §3.6: AAuthData is bin, "No Get".
+        NodeInit init;
+        init.format = Format::kBin;
+        init.type = "application/octet-stream";
+        init.value = codec::AsString(*nonce);
+        init.access = kAccessAdd | kAccessDelete | kAccessReplace;
+        init.origin = "ota";
+        r = c.tree_.DeviceAdd(uri, init);
+      }
+      if (r.ok())
+        Ev(DmEventKind::kNonceUpdated, kRuleAuth,
+           level->value + " nonce written to " + uri);
+    }
   }
 };
 

@@ -176,6 +176,11 @@ struct DmClientOptions {
   // A SyncHdr Target LocURI that is not our DevId is a protocol error that
   // ends the session (true) or only a trace event (false).
   bool strict_target = false;
+  // Tree URI of the account (./DMAcc/<x>): at the end of a session the
+  // current client/server nonces are written to its CLCRED/SRVCRED
+  // AAuthData (dm.md §3.7: the nonce is kept for the next session).
+  // "" = not written back.
+  std::string account_uri;
 };
 
 // --- the session

@@ -538,6 +538,40 @@ TEST(DmSession, DigestChallengeThenStaleNonceThenSuccess) {
   EXPECT_EQ(client.account().client_nonce, n3);
 }
 
+// With account_uri the nonces learnt in a session land in the tree's
+// AAuthData, so AccountFromTree gives them to the next session.
+TEST(DmSession, NonceWrittenBackToDmAcc) {
+  Device dev;
+  const codec::Bytes n1 = {0xD1, 0xD2, 0xD3};
+  ScriptedDmServer srv(
+      [&](const SyncMlMessage& in, int i) -> std::optional<SyncMlMessage> {
+        codec::Chal c;
+        c.meta.type = "syncml:auth-md5";
+        c.meta.format = "b64";
+        c.meta.next_nonce = codec::Base64Encode(n1);
+        auto r = Reply(in, i + 1);
+        r.body.commands[0] = codec::BuildSyncHdrStatus(in.hdr, "1", 212, c);
+        return r;
+      });
+  DmAccountConfig acc;
+  acc.server_id = kServerId;
+  acc.addr = srv.url();
+  acc.auths.push_back({"", "CLCRED", "DIGEST", "handset", "clientpass", ""});
+  std::string uri;
+  ASSERT_TRUE(AddDmAccount(dev.tree, acc, &uri).ok());
+  auto a = AccountFromTree(dev.tree, uri);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->client_nonce.empty());
+  DmClientOptions opt;
+  opt.account_uri = uri;
+  DmClient client(dev.tree, *a, opt);
+  ASSERT_TRUE(client.RunSession(SessionTrigger::Client()).ok())
+      << client.trace().ToString();
+  auto again = AccountFromTree(dev.tree, uri);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->client_nonce, n1);
+}
+
 TEST(DmSession, ChallengesExhaustedFailsSession) {
   Device dev;
   ScriptedDmServer srv(
