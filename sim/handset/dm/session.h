@@ -219,10 +219,12 @@ class DmClient {
   DmClient(Tree& tree, DmAccount account, DmClientOptions options = {});
 
   DmSessionOutcome RunSession(const SessionTrigger& trigger);
-  // Package 0 (dm.md §3.8): parse, check the server id, verify the digest
-  // with the SRVCRED name... secret and nonce, ask the user when ui-mode is
-  // user-interaction, then RunSession(Server(SessionIdForSyncHdr(id))).
-  // A refused notification returns an outcome with `error` set.
+  // Package 0 (dm.md §3.8): parse, check the server-identifier is the
+  // account's ServerID, verify the digest H(B64(H(ServerID:secret)):nonce:
+  // B64(H(trigger))) with the SRVCRED secret and nonce, ask the user when
+  // ui-mode is user-interaction, then RunSession(Server(SessionIdForSyncHdr(
+  // id))). A refused notification returns an outcome with `error` set and
+  // sends nothing.
   DmSessionOutcome OnPackage0(codec::ByteView pkg0);
 
   const DmTrace& trace() const { return trace_; }
