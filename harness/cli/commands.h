@@ -27,5 +27,7 @@ void RegisterReportCommands(CLI::App& app, CommandContext& ctx);
 void RegisterListCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSmscCommands(CLI::App& app, CommandContext& ctx);
 void RegisterDmCommands(CLI::App& app, CommandContext& ctx);
+// `dm client` under the `dm` command RegisterDmCommands creates.
+void AddDmClientCommand(CLI::App& dm, CommandContext& ctx);
 
 }  // namespace omaiop::cli

@@ -203,8 +203,11 @@ int RunServer(const ServerArgs& a) {
 
 void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
   auto* dm = app.add_subcommand(
-      "dm", "The simulated OMA DM 1.2 server: scripted sessions with faults");
+      "dm",
+      "OMA DM 1.2: the simulated DM server (scripted sessions with faults) "
+      "and the simulated handset's DM client");
   dm->require_subcommand(1);
+  AddDmClientCommand(*dm, ctx);
 
   auto faults_json = std::make_shared<bool>(false);
   auto* faults = dm->add_subcommand(
