@@ -25,5 +25,6 @@ void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
 void RegisterReportCommands(CLI::App& app, CommandContext& ctx);
 void RegisterListCommands(CLI::App& app, CommandContext& ctx);
+void RegisterRunCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

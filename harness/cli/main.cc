@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   RegisterCpCommands(app, ctx);
   RegisterReportCommands(app, ctx);
   RegisterListCommands(app, ctx);
+  RegisterRunCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;
