@@ -265,6 +265,31 @@ TEST(RunnerSimulated, FaultFailsNamingTheRuleAndHighlightsTheMac) {
     EXPECT_TRUE(kinds.count(k)) << k;
 }
 
+TEST(RunnerSimulated, WbxmlFaultHighlightsTheByteTheDecoderReported) {
+  RunOptions o;
+  o.faults = {"wbxml-strtbl-past-end"};
+  script::Filter f;
+  f.id_filter = "CP-BOOT-SEC-003";
+  auto c = RunCampaign(script::Select(ShippedSuite().cases, f), o);
+  ASSERT_EQ(c.cases.size(), 1u);
+  EXPECT_EQ(c.cases[0].verdict, Verdict::kFail);
+  bool found = false;
+  for (const auto& e : c.cases[0].trace) {
+    if (e.kind != reports::kind::kWspPush) continue;
+    ASSERT_EQ(e.highlights.size(), 1u);
+    const auto& h = e.highlights[0];
+    ASSERT_LT(h.offset, e.raw.size());
+    EXPECT_THAT(h.why, HasSubstr("WBXML 1.3"));
+    // WBXML 1.3 §5.8.4.1: the decoder points at the string-table index
+    // (16, past the end of the empty table) right after the STR_T token.
+    ASSERT_GT(h.offset, 0u);
+    EXPECT_EQ(e.raw[h.offset - 1], 0x83) << h.offset;
+    EXPECT_EQ(e.raw[h.offset], 16) << h.offset;
+    found = true;
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(RunnerSimulated, DmStepsAreInconcNeverPass) {
   auto tc = script::LoadTestCaseFromString(
       R"(<testcase id="X-DM-001"><header><title>t</title><purpose>p</purpose>

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -380,6 +381,23 @@ void SimulatedSession::Deliver(const servers::ComposedPush& push,
                           push.mac.size(),
                           "MAC does not verify: " + o->reject_rule, false});
       }
+    }
+    // The offending byte a WSP/WBXML decoder reported: the event path says
+    // "WBXML (offset N)", N counted from the start of the WSP PDU.
+    for (const auto& ev : o->events) {
+      if (ev.kind == cp::EventKind::kIntakeRejected) continue;
+      static const std::regex kOffset(
+          R"(^(WSP|WBXML)[^(]*\(offset ([0-9]+)\))");
+      std::smatch m;
+      if (!std::regex_search(ev.path, m, kOffset)) continue;
+      const std::size_t at = std::stoul(m[2].str());
+      if (at >= push.wsp_pdu.size()) continue;
+      rec_->AddHighlight(wsp_entry,
+                         {at, 1,
+                          std::string(cp::EventKindName(ev.kind)) + ": " +
+                              ev.detail + " [" + ev.rule + "]",
+                          false});
+      break;
     }
     outcomes_.push_back(std::move(*o));
   }
