@@ -28,7 +28,7 @@ std::optional<adapters::StepOutcome> ExecuteWithTimeout(
     std::shared_ptr<adapters::Session> session, const script::Step& step,
     std::chrono::milliseconds timeout) {
   auto run = std::make_shared<StepRun>();
-  std::thread([run, session, step] {
+  std::thread([run, session, step]() mutable {
     adapters::StepOutcome out;
     try {
       out = session->Execute(step);
@@ -37,6 +37,9 @@ std::optional<adapters::StepOutcome> ExecuteWithTimeout(
     } catch (...) {
       out = adapters::ErrorOutcome("unknown exception");
     }
+    // Drop this thread's reference before signalling, so that a step that
+    // finished in time never leaves the session to be destroyed here.
+    session.reset();
     std::lock_guard<std::mutex> lock(run->mu);
     run->outcome = std::move(out);
     run->done = true;
