@@ -87,29 +87,6 @@ std::vector<Bytes> ReadInputs(const std::vector<std::string>& args) {
   return inputs;
 }
 
-json SecurityJson(const codec::SecurityReport& s) {
-  json j;
-  j["method"] = s.method;
-  j["mac"] = s.mac ? json(*s.mac) : json(nullptr);
-  j["mac_ok"] = s.mac_ok ? json(*s.mac_ok) : json(nullptr);
-  j["detail"] = s.detail;
-  return j;
-}
-
-std::string SecurityText(const codec::SecurityReport& s) {
-  std::string out = "Security: SEC method " + s.method;
-  if (s.mac) out += ", MAC " + *s.mac;
-  out += "\n  ";
-  if (!s.mac_ok)
-    out += "MAC not verified";
-  else if (*s.mac_ok)
-    out += "MAC matches";
-  else
-    out += "MAC does NOT match";
-  if (!s.detail.empty()) out += " (" + s.detail + ")";
-  return out + "\n";
-}
-
 struct DecodeArgs {
   std::vector<std::string> inputs;
   std::string imsi, pin, as = "auto";
@@ -126,28 +103,9 @@ int RunDecode(const DecodeArgs& a) {
   codec::Dissection d = codec::Dissect(ReadInputs(a.inputs), opts);
 
   if (a.json) {
-    json j;
-    j["format"] = std::string(codec::InputFormatName(d.format));
-    j["ok"] = d.ok();
-    auto& layers = j["layers"] = json::array();
-    for (const auto& l : d.layers) layers.push_back(ToJson(l));
-    j["content_type"] =
-        d.content_type.empty() ? json(nullptr) : json(d.content_type);
-    j["security"] = d.security ? SecurityJson(*d.security) : json(nullptr);
-    j["xml"] = d.xml.empty() ? json(nullptr) : json(d.xml);
-    auto& errors = j["errors"] = json::array();
-    for (const auto& e : d.errors) errors.push_back(ToJson(e));
-    std::cout << j.dump(2) << "\n";
+    std::cout << DissectionJson(d).dump(2) << "\n";
   } else {
-    std::cout << "Format: " << codec::InputFormatName(d.format) << "\n";
-    std::cout << "offset   len  field\n";
-    for (const auto& l : d.layers) std::cout << RenderText(l);
-    if (!d.content_type.empty())
-      std::cout << "Content type: " << d.content_type << "\n";
-    if (d.security) std::cout << SecurityText(*d.security);
-    for (const auto& e : d.errors)
-      std::cout << "ERROR: " << e.ToString() << "\n";
-    if (!d.xml.empty()) std::cout << "Decoded document:\n" << d.xml;
+    std::cout << RenderDissectionText(d);
   }
   return d.ok() ? kExitOk : kExitFail;
 }

@@ -25,6 +25,8 @@ void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
 void RegisterReportCommands(CLI::App& app, CommandContext& ctx);
 void RegisterListCommands(CLI::App& app, CommandContext& ctx);
+void RegisterSmscCommands(CLI::App& app, CommandContext& ctx);
+void RegisterDmCommands(CLI::App& app, CommandContext& ctx);
 void RegisterRunCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

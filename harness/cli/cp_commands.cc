@@ -1,13 +1,14 @@
 // `omaiop cp faults` (the fault knobs of the simulated CP push server) and
 // `omaiop cp compose` (a CP push as SMS segments, with any faults injected,
-// ready for `omaiop decode` or a handset under test). `cp push --smsc` will
-// reuse the composer through sim::servers::PushSink.
+// ready for `omaiop decode` or a handset under test) and `omaiop cp push`
+// (the same push submitted to an SMSC over SMPP through smsc::SmppPushSink).
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "codec/bytes.h"
 #include "codec/cp_security.h"
@@ -15,6 +16,7 @@
 #include "harness/cli/security_options.h"
 #include "sim/servers/cp_push_server.h"
 #include "sim/servers/faults.h"
+#include "sim/smsc/smpp_esme.h"
 
 namespace omaiop::cli {
 
@@ -63,19 +65,32 @@ struct ComposeArgs {
   std::string file, sec = "none", imsi, pin, initiator, cp_version = "1.1";
   std::vector<std::string> faults;
   bool authenticated = false, json = false, no_string_table = false;
+  bool concat_16bit = false;  // also below --ref 256 (cp push --mode sar)
   int wbxml_version = 3;
   unsigned ref = 0, src_port = codec::kWdpPortWspConnless, tid = 1;
   std::size_t max_ud = codec::kSmsMaxUserData;
 };
 
-int RunCompose(const ComposeArgs& a) {
+// The composition `cp compose` and `cp push` share: options -> push. On
+// failure prints why and returns nullopt (exit status 3).
+std::optional<servers::ComposedPush> ComposeFromArgs(const ComposeArgs& a) {
+  const std::string& s = a.sec;
+  if ((s == "NETWPIN" || s == "USERNETWPIN") && a.imsi.empty()) {
+    std::cerr << "omaiop: --sec " << s << " needs --imsi\n";
+    return std::nullopt;
+  }
+  if ((s == "USERPIN" || s == "USERNETWPIN" || s == "USERPINMAC") &&
+      a.pin.empty()) {
+    std::cerr << "omaiop: --sec " << s << " needs --pin\n";
+    return std::nullopt;
+  }
   servers::ComposeOptions o;
   for (const auto& name : a.faults) {
     auto id = servers::FaultByName(name);
     if (!id) {
       std::cerr << "omaiop: unknown fault '" << name
                 << "'; known faults: " << KnownFaultNames() << "\n";
-      return kExitToolFailure;
+      return std::nullopt;
     }
     o.faults.push_back(*id);
   }
@@ -99,13 +114,13 @@ int RunCompose(const ComposeArgs& a) {
   o.tid = static_cast<std::uint8_t>(a.tid);
   o.src_port = static_cast<std::uint16_t>(a.src_port);
   o.concat_reference = static_cast<std::uint16_t>(a.ref);
-  o.concat_16bit = a.ref > 0xFF;
+  o.concat_16bit = a.concat_16bit || a.ref > 0xFF;
   o.max_user_data = a.max_ud;
 
   std::ifstream in(a.file, std::ios::binary);
   if (!in) {
     std::cerr << "omaiop: cannot read '" << a.file << "'\n";
-    return kExitToolFailure;
+    return std::nullopt;
   }
   std::string text{std::istreambuf_iterator<char>(in),
                    std::istreambuf_iterator<char>()};
@@ -113,9 +128,41 @@ int RunCompose(const ComposeArgs& a) {
   if (!push.ok()) {
     std::cerr << "omaiop: " << a.file << ": " << push.error().ToString()
               << "\n";
-    return kExitToolFailure;
+    return std::nullopt;
   }
+  return std::move(*push);
+}
 
+nlohmann::json AppliedJson(const servers::ComposedPush& push) {
+  json applied = json::array();
+  for (const auto& f : push.applied) {
+    json e = FaultJson(servers::InfoOf(f.id));
+    e["detail"] = f.detail;
+    applied.push_back(std::move(e));
+  }
+  return applied;
+}
+
+// '#' comment lines describing a composed push (SEC, PIN, faults).
+void PrintPushComments(const ComposeArgs& a, const servers::ComposedPush& p) {
+  std::cout << "# CP push, SEC " << a.sec
+            << (p.mac.empty() ? "" : ", MAC " + p.mac) << "\n";
+  if (p.user_pin)
+    std::cout << "# PIN to hand the user: " << *p.user_pin << "\n";
+  if (p.applied.empty()) std::cout << "# faults applied: none\n";
+  for (const auto& f : p.applied) {
+    const auto& info = servers::InfoOf(f.id);
+    std::cout << "# fault " << info.name << " ("
+              << servers::FaultLayerName(info.layer) << "): " << f.detail
+              << "\n#   handset must "
+              << servers::HandsetMustName(info.expected) << ": "
+              << info.expected_detail << "\n";
+  }
+}
+
+int RunCompose(const ComposeArgs& a) {
+  auto push = ComposeFromArgs(a);
+  if (!push) return kExitToolFailure;
   if (a.json) {
     json j;
     j["sec"] = a.sec;
@@ -126,33 +173,144 @@ int RunCompose(const ComposeArgs& a) {
     j["wsp_pdu"] = codec::ToHex(push->wsp_pdu);
     auto& segs = j["segments"] = json::array();
     for (const auto& s : push->segments) segs.push_back(codec::ToHex(s));
-    auto& applied = j["applied"] = json::array();
-    for (const auto& f : push->applied) {
-      json e = FaultJson(servers::InfoOf(f.id));
-      e["detail"] = f.detail;
-      applied.push_back(std::move(e));
-    }
+    j["applied"] = AppliedJson(*push);
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
   // '#' lines are comments for `omaiop decode FILE`: the output feeds it.
-  std::cout << "# CP push, SEC " << a.sec
-            << (push->mac.empty() ? "" : ", MAC " + push->mac) << "\n";
-  if (push->user_pin)
-    std::cout << "# PIN to hand the user: " << *push->user_pin << "\n";
-  if (push->applied.empty()) std::cout << "# faults applied: none\n";
-  for (const auto& f : push->applied) {
-    const auto& info = servers::InfoOf(f.id);
-    std::cout << "# fault " << info.name << " ("
-              << servers::FaultLayerName(info.layer) << "): " << f.detail
-              << "\n#   handset must "
-              << servers::HandsetMustName(info.expected) << ": "
-              << info.expected_detail << "\n";
-  }
+  PrintPushComments(a, *push);
   std::cout << "# WBXML " << push->wbxml.size() << " octets, WSP PDU "
             << push->wsp_pdu.size() << " octets; " << push->segments.size()
             << " SMS segment(s) follow, one per line\n";
   for (const auto& s : push->segments) std::cout << codec::ToHex(s) << "\n";
+  return kExitOk;
+}
+
+// The composition options `cp compose` and `cp push` share.
+void AddComposeOptions(CLI::App* cmd, ComposeArgs& args) {
+  cmd->add_option("DOC.xml", args.file, "CP document")
+      ->required()
+      ->check(CLI::ExistingFile);
+  AddSecurityOptions(cmd, args.sec, args.imsi, args.pin);
+  cmd->add_option("--fault", args.faults,
+                  "inject a fault (repeatable); see `omaiop cp faults`");
+  cmd->add_option("--initiator", args.initiator,
+                  "X-Wap-Initiator-URI header (e.g. the PROVURL)");
+  cmd->add_flag("--authenticated", args.authenticated,
+                "Push-Flag: initiator authenticated");
+  cmd->add_option("--cp-version", args.cp_version,
+                  "token set: 1.0, 1.1 (default) or wlan")
+      ->check(CLI::IsMember({"1.0", "1.1", "wlan"}));
+  cmd->add_option("--wbxml-version", args.wbxml_version,
+                  "WBXML version 1.1, 1.2 or 1.3 (give 1, 2 or 3)")
+      ->check(CLI::Range(1, 3));
+  cmd->add_flag("--no-string-table", args.no_string_table,
+                "inline every string instead of using a string table");
+  cmd->add_option("--tid", args.tid, "WSP transaction id (default 1)")
+      ->check(CLI::Range(0, 255));
+  cmd->add_option("--ref", args.ref,
+                  "concatenation reference (> 255 uses the 16-bit IE)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--src-port", args.src_port, "WDP source port (default 9200)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--max-ud", args.max_ud,
+                  "maximum user data octets per segment (default 140)")
+      ->check(CLI::Range(20, 140));
+}
+
+struct PushArgs {
+  ComposeArgs compose;
+  std::string smsc, to, from, system_id = "omaiop", password = "omaiop",
+                              system_type, mode = "udh";
+  bool transceiver = false, trace = false;
+  unsigned data_coding = 0xF5;
+  double timeout = 10;
+};
+
+int RunPush(const PushArgs& a) {
+  const auto colon = a.smsc.rfind(':');
+  unsigned long port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      a.smsc.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+      colon + 1 == a.smsc.size() ||
+      (port = std::stoul(a.smsc.substr(colon + 1, 6))) == 0 || port > 65535) {
+    std::cerr << "omaiop: --smsc '" << a.smsc << "' is not HOST:PORT\n";
+    return kExitToolFailure;
+  }
+  ComposeArgs compose = a.compose;
+  // sar_msg_ref_num is 16 bits and becomes a 16-bit concatenation IE at the
+  // SMSC: size the segments for it.
+  if (a.mode == "sar") compose.concat_16bit = true;
+  auto push = ComposeFromArgs(compose);
+  if (!push) return kExitToolFailure;
+
+  sim::smsc::EsmeConfig c;
+  c.host = a.smsc.substr(0, colon);
+  if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']')
+    c.host = c.host.substr(1, c.host.size() - 2);  // [::1]:2775
+  c.port = static_cast<std::uint16_t>(port);
+  c.system_id = a.system_id;
+  c.password = a.password;
+  c.system_type = a.system_type;
+  c.transceiver = a.transceiver;
+  c.source_addr = a.from;
+  c.data_coding = static_cast<std::uint8_t>(a.data_coding);
+  c.timeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
+  sim::smsc::SmppEsme esme(c);
+  if (a.trace) {
+    esme.SetTrace([](const sim::smsc::EsmeTraceEvent& e) {
+      using D = sim::smsc::EsmeTraceEvent::Direction;
+      const char* arrow = e.direction == D::kIn    ? "< "
+                          : e.direction == D::kOut ? "> "
+                                                   : "* ";
+      std::cerr << arrow << e.summary;
+      if (!e.raw.empty()) std::cerr << "  " << codec::ToHex(e.raw);
+      std::cerr << "\n";
+    });
+  }
+  const auto mode = *sim::smsc::SubmitModeFromName(a.mode);
+  // Check the segments fit the mode before connecting.
+  if (auto s = esme.SubmitsFor(push->segments, a.to, mode); !s.ok()) {
+    std::cerr << "omaiop: " << s.error().ToString() << "\n";
+    return kExitToolFailure;
+  }
+  if (auto s = esme.Connect(); !s.ok()) {
+    std::cerr << "omaiop: " << s.error().ToString() << "\n";
+    return kExitToolFailure;
+  }
+  sim::smsc::SmppPushSink sink(esme, mode);
+  auto delivered = sink.Deliver(push->segments, a.to);
+  auto unbound = esme.Unbind();
+  if (!delivered.ok()) {
+    std::cerr << "omaiop: " << delivered.error().ToString() << "\n";
+    return kExitToolFailure;
+  }
+  if (!unbound.ok())  // the push went through; say so but do not fail
+    std::cerr << "omaiop: warning: " << unbound.error().ToString() << "\n";
+
+  if (a.compose.json) {
+    json j;
+    j["smsc"] = a.smsc;
+    j["to"] = a.to;
+    j["mode"] = a.mode;
+    j["sec"] = a.compose.sec;
+    j["mac"] = push->mac.empty() ? json(nullptr) : json(push->mac);
+    j["user_pin"] = push->user_pin ? json(*push->user_pin) : json(nullptr);
+    j["message_ids"] = sink.message_ids();
+    auto& segs = j["segments"] = json::array();
+    for (const auto& s : push->segments) segs.push_back(codec::ToHex(s));
+    j["applied"] = AppliedJson(*push);
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  PrintPushComments(a.compose, *push);
+  std::cout << "submitted " << push->segments.size() << " segment(s) to "
+            << a.to << " via " << a.smsc << " (mode " << a.mode
+            << "); message id(s):";
+  for (const auto& id : sink.message_ids()) std::cout << " " << id;
+  std::cout << "\n";
+  if (push->user_pin)
+    std::cout << "PIN to hand the user: " << *push->user_pin << "\n";
   return kExitOk;
 }
 
@@ -178,59 +336,55 @@ void RegisterCpCommands(CLI::App& app, CommandContext& ctx) {
       "Compose a CP push (WBXML, WSP push with SEC/MAC, SMS segments) from a "
       "wap-provisioningdoc, optionally with faults; prints the segments in "
       "hex, one per line, ready for `omaiop decode`");
-  compose->add_option("DOC.xml", args->file, "CP document")
-      ->required()
-      ->check(CLI::ExistingFile);
-  AddSecurityOptions(compose, args->sec, args->imsi, args->pin);
-  compose->add_option("--fault", args->faults,
-                      "inject a fault (repeatable); see `omaiop cp faults`");
-  compose->add_option("--initiator", args->initiator,
-                      "X-Wap-Initiator-URI header (e.g. the PROVURL)");
-  compose->add_flag("--authenticated", args->authenticated,
-                    "Push-Flag: initiator authenticated");
-  compose
-      ->add_option("--cp-version", args->cp_version,
-                   "token set: 1.0, 1.1 (default) or wlan")
-      ->check(CLI::IsMember({"1.0", "1.1", "wlan"}));
-  compose
-      ->add_option("--wbxml-version", args->wbxml_version,
-                   "WBXML version 1.1, 1.2 or 1.3 (give 1, 2 or 3)")
-      ->check(CLI::Range(1, 3));
-  compose->add_flag("--no-string-table", args->no_string_table,
-                    "inline every string instead of using a string table");
-  compose->add_option("--tid", args->tid, "WSP transaction id (default 1)")
-      ->check(CLI::Range(0, 255));
-  compose
-      ->add_option("--ref", args->ref,
-                   "concatenation reference (> 255 uses the 16-bit IE)")
-      ->check(CLI::Range(0, 65535));
-  compose
-      ->add_option("--src-port", args->src_port,
-                   "WDP source port (default 9200)")
-      ->check(CLI::Range(0, 65535));
-  compose
-      ->add_option("--max-ud", args->max_ud,
-                   "maximum user data octets per segment (default 140)")
-      ->check(CLI::Range(20, 140));
+  AddComposeOptions(compose, *args);
   compose->add_flag("--json", args->json, "print JSON");
   compose->footer(
       "Exit status: 0 composed; 3 tool failure (unreadable document, missing "
       "key material, unknown or inapplicable fault).");
-  compose->callback([&ctx, args] {
-    const std::string& s = args->sec;
-    if ((s == "NETWPIN" || s == "USERNETWPIN") && args->imsi.empty()) {
-      std::cerr << "omaiop: --sec " << s << " needs --imsi\n";
-      ctx.exit_code = kExitToolFailure;
-      return;
-    }
-    if ((s == "USERPIN" || s == "USERNETWPIN" || s == "USERPINMAC") &&
-        args->pin.empty()) {
-      std::cerr << "omaiop: --sec " << s << " needs --pin\n";
-      ctx.exit_code = kExitToolFailure;
-      return;
-    }
-    ctx.exit_code = RunCompose(*args);
-  });
+  compose->callback([&ctx, args] { ctx.exit_code = RunCompose(*args); });
+
+  auto push_args = std::make_shared<PushArgs>();
+  auto* push = cp->add_subcommand(
+      "push",
+      "Compose a CP push as `cp compose` does and submit it to an SMSC over "
+      "SMPP 3.4 (e.g. `omaiop smsc serve`, Kannel's SMSC, an operator's); "
+      "prints the message ids and, for USERPIN methods, the PIN to hand the "
+      "user");
+  AddComposeOptions(push, push_args->compose);
+  push->add_option("--smsc", push_args->smsc, "SMSC address HOST:PORT")
+      ->required();
+  push->add_option("--to", push_args->to, "destination MSISDN (E.164 digits)")
+      ->required();
+  push->add_option("--from", push_args->from,
+                   "source_addr (default: empty, the SMSC's choice)");
+  push->add_option("--system-id", push_args->system_id,
+                   "SMPP system_id to bind with (default omaiop)");
+  push->add_option("--password", push_args->password,
+                   "SMPP password (default omaiop)");
+  push->add_option("--system-type", push_args->system_type,
+                   "SMPP system_type (default empty)");
+  push->add_flag("--transceiver", push_args->transceiver,
+                 "bind_transceiver instead of bind_transmitter");
+  push->add_option("--mode", push_args->mode,
+                   "udh: one submit_sm per segment, esm_class UDHI (default); "
+                   "sar: sar_* TLVs instead of the concatenation IE (the "
+                   "push is composed with a 16-bit reference); "
+                   "payload: one submit_sm with message_payload")
+      ->check(CLI::IsMember({"udh", "sar", "payload"}));
+  push->add_option("--data-coding", push_args->data_coding,
+                   "data_coding: 245 (0xF5, default) or 4")
+      ->check(CLI::IsMember({0xF5u, 0x04u}));
+  push->add_option("--timeout", push_args->timeout,
+                   "seconds to wait for each SMSC answer (default 10)")
+      ->check(CLI::PositiveNumber);
+  push->add_flag("--trace", push_args->trace,
+                 "print every SMPP PDU in and out to stderr");
+  push->add_flag("--json", push_args->compose.json, "print JSON");
+  push->footer(
+      "Exit status: 0 every submit_sm accepted; 3 tool failure (document or "
+      "key material as for `cp compose`, SMSC unreachable, bind or submit_sm "
+      "refused: the message names the SMPP command_status).");
+  push->callback([&ctx, push_args] { ctx.exit_code = RunPush(*push_args); });
 }
 
 }  // namespace omaiop::cli

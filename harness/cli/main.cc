@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   RegisterCpCommands(app, ctx);
   RegisterReportCommands(app, ctx);
   RegisterListCommands(app, ctx);
+  RegisterSmscCommands(app, ctx);
+  RegisterDmCommands(app, ctx);
   RegisterRunCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();

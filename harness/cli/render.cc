@@ -62,4 +62,56 @@ nlohmann::json ToJson(const codec::ProtoNode& n) {
   return j;
 }
 
+nlohmann::json ToJson(const codec::SecurityReport& s) {
+  nlohmann::json j;
+  j["method"] = s.method;
+  j["mac"] = s.mac ? nlohmann::json(*s.mac) : nlohmann::json(nullptr);
+  j["mac_ok"] = s.mac_ok ? nlohmann::json(*s.mac_ok) : nlohmann::json(nullptr);
+  j["detail"] = s.detail;
+  return j;
+}
+
+namespace {
+std::string SecurityText(const codec::SecurityReport& s) {
+  std::string out = "Security: SEC method " + s.method;
+  if (s.mac) out += ", MAC " + *s.mac;
+  out += "\n  ";
+  if (!s.mac_ok)
+    out += "MAC not verified";
+  else if (*s.mac_ok)
+    out += "MAC matches";
+  else
+    out += "MAC does NOT match";
+  if (!s.detail.empty()) out += " (" + s.detail + ")";
+  return out + "\n";
+}
+}  // namespace
+
+std::string RenderDissectionText(const codec::Dissection& d) {
+  std::string out = "Format: " + std::string(codec::InputFormatName(d.format)) +
+                    "\noffset   len  field\n";
+  for (const auto& l : d.layers) out += RenderText(l);
+  if (!d.content_type.empty()) out += "Content type: " + d.content_type + "\n";
+  if (d.security) out += SecurityText(*d.security);
+  for (const auto& e : d.errors) out += "ERROR: " + e.ToString() + "\n";
+  if (!d.xml.empty()) out += "Decoded document:\n" + d.xml;
+  return out;
+}
+
+nlohmann::json DissectionJson(const codec::Dissection& d) {
+  using nlohmann::json;
+  json j;
+  j["format"] = std::string(codec::InputFormatName(d.format));
+  j["ok"] = d.ok();
+  auto& layers = j["layers"] = json::array();
+  for (const auto& l : d.layers) layers.push_back(ToJson(l));
+  j["content_type"] =
+      d.content_type.empty() ? json(nullptr) : json(d.content_type);
+  j["security"] = d.security ? ToJson(*d.security) : json(nullptr);
+  j["xml"] = d.xml.empty() ? json(nullptr) : json(d.xml);
+  auto& errors = j["errors"] = json::array();
+  for (const auto& e : d.errors) errors.push_back(ToJson(e));
+  return j;
+}
+
 }  // namespace omaiop::cli

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "codec/dissect.h"
 #include "codec/proto_tree.h"
 #include "codec/result.h"
 
@@ -16,5 +17,13 @@ std::string RenderText(const codec::ProtoNode& node);
 
 nlohmann::json ToJson(const codec::ProtoNode& node);
 nlohmann::json ToJson(const codec::Diagnostic& d);
+
+// A whole dissection as `omaiop decode` prints it: "Format:", the layers,
+// content type, security verdict, errors, the decoded document.
+std::string RenderDissectionText(const codec::Dissection& d);
+// ... and as `omaiop decode --json` prints it: {format, ok, layers,
+// content_type, security{method, mac, mac_ok, detail}, xml, errors}.
+nlohmann::json DissectionJson(const codec::Dissection& d);
+nlohmann::json ToJson(const codec::SecurityReport& s);
 
 }  // namespace omaiop::cli

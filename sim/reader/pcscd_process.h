@@ -17,23 +17,16 @@
 #include <vector>
 
 #include "codec/result.h"
+#include "sim/process/child_process.h"
 
 namespace omaiop::sim::reader {
 
-// True if a TCP socket listens on `port` (any address), from
-// /proc/net/tcp{,6}; probing by connect() would look like a card to vpcd.
-bool TcpPortListening(std::uint16_t port);
-
-// fork + exec argv[0] (PATH lookup) with stdout and stderr appended to
-// `log_path`; the child gets SIGTERM if this process dies.
-codec::Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
-                                  const std::string& log_path);
-// Sends `sig` to `pid`, waits up to `grace`, then SIGKILL; reaps it. Returns
-// the wait status (or -1).
-int StopProcess(pid_t pid, int sig = 15,
-                std::chrono::milliseconds grace = std::chrono::seconds(5));
-// Whether the child `pid` is still running (reaps it if it exited).
-bool ChildRunning(pid_t pid, int* status = nullptr);
+// Process control lives in sim/process (shared with the e2e tests); these
+// names stay here for pcscd's callers.
+using process::ChildRunning;
+using process::SpawnProcess;
+using process::StopProcess;
+using process::TcpPortListening;
 
 struct PcscdOptions {
   std::uint16_t vpcd_port = 35963;

@@ -610,7 +610,7 @@ Result<ComposedPush> ComposeAndDeliver(const CpPushServer& server,
                                        const std::string& to_msisdn) {
   OMAIOP_ASSIGN_OR_RETURN(ComposedPush push,
                           server.Compose(document_xml, options));
-  sink.Deliver(push.segments, to_msisdn);
+  OMAIOP_RETURN_IF_ERROR(sink.Deliver(push.segments, to_msisdn));
   return push;
 }
 

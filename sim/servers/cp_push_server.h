@@ -78,13 +78,14 @@ class CpPushServer {
                                       const ComposeOptions& options) const;
 };
 
-// Where composed segments go. The in-process sink collects them; an SMPP
-// sink (submit_sm to an SMSC) plugs in here later.
+// Where composed segments go. The in-process sink collects them;
+// smsc::SmppPushSink submits them to an SMSC. An error says why the push was
+// not accepted (e.g. the SMSC refused a submit_sm, naming its status).
 class PushSink {
  public:
   virtual ~PushSink() = default;
-  virtual void Deliver(const std::vector<Bytes>& segments,
-                       const std::string& to_msisdn) = 0;
+  virtual codec::Status Deliver(const std::vector<Bytes>& segments,
+                                const std::string& to_msisdn) = 0;
 };
 
 class CollectingPushSink : public PushSink {
@@ -93,9 +94,10 @@ class CollectingPushSink : public PushSink {
     std::string to_msisdn;
     std::vector<Bytes> segments;
   };
-  void Deliver(const std::vector<Bytes>& segments,
-               const std::string& to_msisdn) override {
+  codec::Status Deliver(const std::vector<Bytes>& segments,
+                        const std::string& to_msisdn) override {
     deliveries_.push_back({to_msisdn, segments});
+    return codec::OkStatus();
   }
   const std::vector<Delivery>& deliveries() const { return deliveries_; }
 
@@ -103,7 +105,7 @@ class CollectingPushSink : public PushSink {
   std::vector<Delivery> deliveries_;
 };
 
-// Compose and hand the segments to the sink.
+// Compose and hand the segments to the sink; a sink error is returned.
 codec::Result<ComposedPush> ComposeAndDeliver(const CpPushServer& server,
                                               std::string_view document_xml,
                                               const ComposeOptions& options,

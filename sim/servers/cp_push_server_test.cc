@@ -237,6 +237,20 @@ TEST(CpPushServer, SinkReceivesTheComposedSegments) {
   EXPECT_EQ(sink.deliveries()[0].segments, p->segments);
 }
 
+TEST(CpPushServer, ASinkRefusalIsReturned) {
+  struct RefusingSink : PushSink {
+    codec::Status Deliver(const std::vector<Bytes>&,
+                          const std::string& to) override {
+      return codec::Error("no route to " + to, codec::Diagnostic::kNoOffset,
+                          "test");
+    }
+  } sink;
+  auto p = ComposeAndDeliver(CpPushServer(), kDoc, Options(SecMethod::kUserPin),
+                             sink, "+491700000001");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().what, "no route to +491700000001");
+}
+
 TEST(CpPushServer, InapplicableFaultsAreRefusedWithTheReason) {
   struct Case {
     std::optional<SecMethod> sec;

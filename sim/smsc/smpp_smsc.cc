@@ -45,7 +45,7 @@ struct SmppSmsc::Impl {
   std::uint64_t next_connection = 1;
   std::uint64_t next_message_id = 1;
   std::uint8_t next_reference = 1;
-  std::size_t open_connections = 0;
+  std::atomic<std::size_t> open_connections{0};
   std::list<std::weak_ptr<struct Session>> sessions;
 
   void Trace(SmscTraceEvent::Direction dir, std::uint64_t conn,
@@ -420,6 +420,10 @@ void SmppSmsc::Stop() {
   // complete with operation_aborted and run() returns by itself, releasing
   // every Session before the io_context is destroyed.
   thread_.join();
+}
+
+std::size_t SmppSmsc::open_connections() const {
+  return impl_->open_connections.load();
 }
 
 void SmppSmsc::RegisterHandset(const std::string& msisdn, SegmentSink sink) {

@@ -91,6 +91,10 @@ class SmppSmsc {
   // Closes every connection and joins the thread. Idempotent.
   void Stop();
   std::uint16_t port() const { return port_; }
+  // ESME connections currently open (any thread). Lets a caller that is about
+  // to Stop() give bound ESMEs the time to read their last responses and
+  // unbind.
+  std::size_t open_connections() const;
 
   // Sinks may be changed while running. A leading '+' is ignored on both
   // sides. Unknown destination and no default sink: ESME_RINVDSTADR.

@@ -32,7 +32,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -57,10 +56,10 @@
 #include "codec/wsp_push.h"
 #include "sim/handset/cp/cp_client.h"
 #include "sim/handset/cp/test_util.h"
+#include "sim/process/child_process.h"
 #include "sim/smsc/smpp_smsc.h"
+#include "tests/e2e/kannel_util.h"
 #include "tests/test_util.h"
-
-extern char** environ;
 
 namespace omaiop {
 namespace {
@@ -87,74 +86,7 @@ constexpr char kWrongImsi[] = "262011234567891";
 constexpr char kUserPin[] = "1234";
 constexpr char kSender[] = "1234";  // smsbox global-sender
 
-// ---- helpers copied from kannel_smpp_test.cc (to be unified) -------------
-
-std::uint16_t FreePort() {
-  asio::io_context io;
-  tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// A child process killed (SIGTERM, then SIGKILL) when destroyed.
-class Child {
- public:
-  Child(const std::string& bin, const std::vector<std::string>& args) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(bin.c_str()));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ) !=
-        0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(100ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  bool ok() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Minimal HTTP/1.0 request; the whole response, or "" if unreachable.
-std::string HttpRequest(std::uint16_t port, const std::string& method,
-                        const std::string& target,
-                        const std::vector<std::string>& headers,
-                        const std::string& body) {
-  asio::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "";
-  std::string req = method + " " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
-  for (auto& h : headers) req += h + "\r\n";
-  if (method == "POST")
-    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  req += "\r\n" + body;
-  asio::write(s, asio::buffer(req), ec);
-  std::string resp;
-  char buf[1024];
-  for (;;) {
-    std::size_t n = s.read_some(asio::buffer(buf), ec);
-    resp.append(buf, n);
-    if (ec) break;
-  }
-  return resp;
-}
+using omaiop::testing::HttpRequest;
 
 // application/x-www-form-urlencoded octets (RFC 3986 unreserved kept).
 std::string UrlEncode(std::string_view s) {
@@ -300,7 +232,7 @@ struct SendotaRequest {
 
 struct KannelEnv {
   std::unique_ptr<sim::smsc::SmppSmsc> smsc;
-  std::unique_ptr<Child> bearerbox, smsbox;
+  std::optional<sim::process::ChildProcess> bearerbox, smsbox;
   fs::path dir;
   std::uint16_t sendsms = 0;
   std::mutex mu;
@@ -357,8 +289,9 @@ class KannelSendota : public ::testing::Test {
     char tmpl[] = "/tmp/omaiop_sendota_XXXXXX";
     if (!mkdtemp(tmpl)) return "mkdtemp failed";
     env.dir = tmpl;
-    const auto admin = FreePort(), box = FreePort();
-    env.sendsms = FreePort();
+    const auto admin = omaiop::testing::FreeLoopbackPort(),
+               box = omaiop::testing::FreeLoopbackPort();
+    env.sendsms = omaiop::testing::FreeLoopbackPort();
     const fs::path conf = env.dir / "kannel.conf";
     {
       std::ofstream c(conf);
@@ -390,17 +323,25 @@ class KannelSendota : public ::testing::Test {
         << "concatenation = true\n"
         << "max-messages = 10\n";
     }
-    env.bearerbox =
-        std::make_unique<Child>(bearerbox, std::vector{conf.string()});
-    if (!env.bearerbox->ok()) return "could not spawn " + bearerbox;
+    {
+      auto bb = sim::process::ChildProcess::Start(
+          {bearerbox, conf.string()},
+          {(env.dir / "bearerbox.out").string(), ""});
+      if (!bb.ok()) return bb.error().ToString();
+      env.bearerbox.emplace(std::move(*bb));
+    }
     {
       std::unique_lock lock(env.mu);
       if (!env.cv.wait_for(lock, 20s, [&] { return env.bound; }))
         return "Kannel did not bind to our SMSC; bearerbox.log:\n" +
                omaiop::testing::ReadFileText(env.dir / "bearerbox.log");
     }
-    env.smsbox = std::make_unique<Child>(smsbox, std::vector{conf.string()});
-    if (!env.smsbox->ok()) return "could not spawn " + smsbox;
+    {
+      auto sb = sim::process::ChildProcess::Start(
+          {smsbox, conf.string()}, {(env.dir / "smsbox.out").string(), ""});
+      if (!sb.ok()) return sb.error().ToString();
+      env.smsbox.emplace(std::move(*sb));
+    }
     // smsbox is ready once its HTTP port answers (a GET without
     // credentials is refused, which is enough).
     for (int i = 0; i < 100; ++i) {

@@ -3,11 +3,7 @@
 // POSTed to smsbox's /cgi-bin/sendota comes out of our SMSC as SMS segments
 // that reassemble to a WSP push of application/vnd.wap.connectivity-wbxml on
 // the WAP push port. bearerbox/smsbox must be installed (scripts/setup).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -24,10 +20,10 @@
 
 #include "codec/sms_udh.h"
 #include "codec/wsp_push.h"
+#include "sim/process/child_process.h"
 #include "sim/smsc/smpp_smsc.h"
+#include "tests/e2e/kannel_util.h"
 #include "tests/test_util.h"
-
-extern char** environ;
 
 namespace omaiop {
 namespace {
@@ -36,69 +32,6 @@ namespace fs = std::filesystem;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
-
-std::uint16_t FreePort() {
-  asio::io_context io;
-  tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-// A child process killed (SIGTERM, then SIGKILL) when the test ends.
-class Child {
- public:
-  Child(const std::string& bin, const std::vector<std::string>& args) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(bin.c_str()));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    // Kannel logs to its log files too; keep the test output readable.
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ) !=
-        0)
-      pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-      std::this_thread::sleep_for(100ms);
-    }
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  bool ok() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
-// Minimal HTTP/1.0 POST; returns the whole response or "" if unreachable.
-std::string HttpPost(std::uint16_t port, const std::string& target,
-                     const std::vector<std::string>& headers,
-                     const std::string& body) {
-  asio::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  if (ec) return "";
-  std::string req = "POST " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
-  for (auto& h : headers) req += h + "\r\n";
-  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  asio::write(s, asio::buffer(req), ec);
-  std::string resp;
-  char buf[1024];
-  for (;;) {
-    std::size_t n = s.read_some(asio::buffer(buf), ec);
-    resp.append(buf, n);
-    if (ec) break;
-  }
-  return resp;
-}
 
 TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   const std::string bearerbox = "/usr/sbin/bearerbox";
@@ -137,7 +70,9 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   char tmpl[] = "/tmp/omaiop_kannel_XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  const auto admin = FreePort(), box = FreePort(), sendsms = FreePort();
+  const auto admin = omaiop::testing::FreeLoopbackPort(),
+             box = omaiop::testing::FreeLoopbackPort(),
+             sendsms = omaiop::testing::FreeLoopbackPort();
   {
     std::ofstream conf(dir / "kannel.conf");
     conf << "group = core\n"
@@ -169,16 +104,17 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
          << "max-messages = 10\n";
   }
   const std::string conf = (dir / "kannel.conf").string();
-  Child bb(bearerbox, {conf});
-  ASSERT_TRUE(bb.ok());
+  // Kannel logs to its own log files; its stdout/stderr go to /dev/null.
+  auto bb = sim::process::ChildProcess::Start({bearerbox, conf});
+  ASSERT_TRUE(bb.ok()) << bb.error().ToString();
   {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, 30s, [&] { return bound; }))
         << "Kannel did not bind; bearerbox.log:\n"
         << omaiop::testing::ReadFileText(dir / "bearerbox.log");
   }
-  Child sb(smsbox, {conf});
-  ASSERT_TRUE(sb.ok());
+  auto sb = sim::process::ChildProcess::Start({smsbox, conf});
+  ASSERT_TRUE(sb.ok()) << sb.error().ToString();
 
   const std::string xml = omaiop::testing::ReadFileText(
       fs::path(OMAIOP_SOURCE_DIR) / "fixtures/cp/napdef_gprs_proxy.xml");
@@ -186,11 +122,12 @@ TEST(KannelSmpp, SendotaArrivesAsSegmentsOfAWspPush) {
   std::string resp;
   for (int i = 0; i < 100 && resp.empty(); ++i) {
     std::this_thread::sleep_for(200ms);
-    resp = HttpPost(sendsms, "/cgi-bin/sendota",
-                    {"Content-Type: text/vnd.wap.connectivity-xml",
-                     "X-Kannel-Username: tester", "X-Kannel-Password: foobar",
-                     "X-Kannel-To: 4915550001", "X-Kannel-From: 1234"},
-                    xml);
+    resp = omaiop::testing::HttpRequest(
+        sendsms, "POST", "/cgi-bin/sendota",
+        {"Content-Type: text/vnd.wap.connectivity-xml",
+         "X-Kannel-Username: tester", "X-Kannel-Password: foobar",
+         "X-Kannel-To: 4915550001", "X-Kannel-From: 1234"},
+        xml);
   }
   ASSERT_NE(resp.find(" 202 "), std::string::npos)
       << "sendota failed: " << resp << "\nsmsbox.log:\n"

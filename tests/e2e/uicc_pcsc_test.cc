@@ -23,9 +23,12 @@
 #include "codec/xml.h"
 #include "sim/handset/card/card_session.h"
 #include "sim/handset/card/provsc.h"
+#include "sim/handset/handset.h"
+#include "sim/reader/in_process_reader.h"
 #include "sim/reader/pcsc_reader.h"
 #include "sim/reader/pcscd_process.h"
 #include "sim/uicc/apdu_engine.h"
+#include "sim/uicc/profile_loader.h"
 #include "tests/test_util.h"
 
 namespace omaiop {
@@ -450,6 +453,61 @@ TEST_F(UiccProfilePcscTest, HandsetCardSessionReadsWhatPkcs15ToolReads) {
     ASSERT_EQ(status, 0) << out;
     EXPECT_EQ(codec::ToHex((*doc)->bytes), codec::ToHex(DataObjectBytes(out)));
   }
+}
+
+// Settings JSON without origins and context ids (they name the card).
+nlohmann::json StripOrigins(nlohmann::json j) {
+  if (j.is_object()) {
+    j.erase("origin");
+    if (j.contains("id") && j["id"].is_string() &&
+        j["id"].get<std::string>().starts_with("ctx:"))
+      j.erase("id");
+    for (auto& [k, v] : j.items()) v = StripOrigins(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) v = StripOrigins(v);
+  }
+  return j;
+}
+
+// The whole simulated handset (sim/handset/handset.h) over PC/SC: power-on
+// from the served uicc-3g card ends in the same settings store as the same
+// profile in the in-process reader; stopping `uicc serve` (the card leaves
+// vpcd's slot) is seen by PollCard and takes the card's settings back.
+TEST_F(UiccProfilePcscTest, HandsetPowersOnOverPcscToTheInProcessStore) {
+  namespace hs = sim::handset;
+  hs::HandsetOptions o;
+  o.card.pin1 = "1234";
+  nlohmann::json expected;
+  {
+    auto profile = sim::uicc::LoadProfile(Profile());
+    ASSERT_TRUE(profile.ok()) << profile.error().ToString();
+    sim::reader::InProcessReader local;
+    local.Insert(std::make_shared<sim::uicc::Card>(profile->MakeCard()));
+    hs::Handset h(local, o);
+    ASSERT_TRUE(h.PowerOn().ok());
+    expected = h.cp().StateJson();
+  }
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  hs::Handset h(**reader, o);
+  auto st = h.PowerOn();
+  ASSERT_TRUE(st.ok()) << st.error().ToString() << "\n"
+                       << h.StateJson()["events"].dump(1);
+  EXPECT_EQ(h.loaded_iccid(), "8949440000000000024");
+  EXPECT_EQ(h.card_documents().size(), 3u);
+  EXPECT_FALSE(h.cp().store().items().empty());
+  EXPECT_EQ(h.cp().StateJson(), expected);  // same ICCID: even the origins
+  EXPECT_EQ(StripOrigins(h.cp().StateJson()), StripOrigins(expected));
+  auto imsi = h.Imsi();
+  ASSERT_TRUE(imsi.ok());
+  EXPECT_EQ(*imsi, "001010123456789");
+
+  StopServe();
+  auto change = h.PollCard(std::chrono::milliseconds(2000));
+  ASSERT_TRUE(change.ok()) << change.error().ToString();
+  EXPECT_EQ(*change, hs::CardChange::kRemoved);
+  EXPECT_TRUE(h.cp().store().items().empty());
+  EXPECT_TRUE(h.cp().contexts().contexts().empty());
 }
 
 class SimPcscTest : public UiccPcscTest {

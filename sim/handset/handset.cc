@@ -1,0 +1,497 @@
+#include "sim/handset/handset.h"
+
+#include <cctype>
+#include <utility>
+
+#include "codec/wbxml.h"
+#include "codec/wbxml_language.h"
+#include "codec/xml.h"
+#include "sim/network/http_message.h"
+
+namespace omaiop::sim::handset {
+
+using codec::Bytes;
+using codec::ByteView;
+using codec::Error;
+using codec::Result;
+using codec::Status;
+
+namespace {
+
+constexpr char kRuleProvSc[] = "cp.md §3 (ProvSC, MEMORY)";
+constexpr char kRuleNetwPin[] = "cp.md §2.1 (NETWPIN key = IMSI)";
+constexpr char kRuleChv1[] = "ETSI TS 102 221 §9.5.1 / GSM 11.11 §9.4.5";
+
+// The short ProvSC file name the CP client records (DocumentSource::file).
+const char* FileName(card::CardDocumentKind kind) {
+  switch (kind) {
+    case card::CardDocumentKind::kBootstrap:
+      return "Bootstrap";
+    case card::CardDocumentKind::kConfig1:
+      return "Config1";
+    case card::CardDocumentKind::kConfig2:
+      return "Config2";
+    case card::CardDocumentKind::kDmBootstrap:
+      break;
+  }
+  return "DM_Bootstrap";
+}
+
+// CardSession reports a file it could not read for want of PIN1 (no PIN
+// known, or one rejected earlier) with "needs PIN1" in the text
+// (CardSession::SatisfySecurity); that is the cue to ask the user.
+bool NeedsPin1(const codec::Diagnostic& d) {
+  return d.what.find("needs PIN1") != std::string::npos;
+}
+
+nlohmann::json CardDocumentJson(const card::CardDocument& d) {
+  return {{"kind", card::CardDocumentKindName(d.kind)},
+          {"path", codec::ToHex(d.path)},
+          {"oid", d.oid},
+          {"label", d.label},
+          {"found_by_label", d.found_by_label},
+          {"private", d.is_private},
+          {"size", d.bytes.size()},
+          {"ef_size", d.ef_size},
+          {"padding", d.padding},
+          {"origin", d.origin}};
+}
+
+}  // namespace
+
+std::string_view CardChangeName(CardChange c) {
+  switch (c) {
+    case CardChange::kNone:
+      return "none";
+    case CardChange::kRemoved:
+      return "removed";
+    case CardChange::kInserted:
+      return "inserted";
+    case CardChange::kChanged:
+      return "changed";
+  }
+  return "?";
+}
+
+Handset::Handset(reader::CardReader& reader, HandsetOptions options)
+    : reader_(reader), options_(std::move(options)), client_(options_.cp) {
+  pin1_ = options_.card.pin1;
+  // NETWPIN / USERNETWPIN keys come from the card's IMSI (cp.md §2.1).
+  client_.SetImsiProvider([this]() { return Imsi(); });
+}
+
+Handset::~Handset() { CloseSession(); }
+
+void Handset::SetUserAgent(cp::UserAgent* user) {
+  user_ = user;
+  client_.SetUserAgent(user);
+}
+
+void Handset::Event(std::string kind, std::string rule, std::string detail) {
+  events_.push_back({std::move(kind), std::move(rule), std::move(detail)});
+}
+
+std::size_t Handset::CountEvents(std::string_view kind) const {
+  std::size_t n = 0;
+  for (const auto& e : events_)
+    if (e.kind == kind) ++n;
+  return n;
+}
+
+std::string Handset::card_origin() const {
+  return loaded_iccid_.empty() ? std::string() : "card:" + loaded_iccid_;
+}
+
+Status Handset::PowerOn() {
+  if (powered_) return codec::OkStatus();
+  powered_ = true;
+  Event("power_on", "", reader_.name());
+  if (!reader_.CardPresent()) {
+    Unload("no card at power-on");
+    Event("card_absent", kRuleProvSc, "no card in " + reader_.name());
+    return codec::OkStatus();
+  }
+  return Load();
+}
+
+void Handset::PowerOff() {
+  if (!powered_) return;
+  CloseSession();
+  powered_ = false;
+  pin1_ = options_.card.pin1;  // a PIN the user typed is not remembered
+  Event("power_off", "", "settings kept; the card is re-read at power-on");
+}
+
+void Handset::CloseSession() {
+  if (session_) session_->Close();
+  session_.reset();
+  imsi_.reset();
+}
+
+void Handset::OnCardRemoved() {
+  CloseSession();
+  Unload("card removed");
+}
+
+Status Handset::OnCardInserted() {
+  Event("card_inserted", kRuleProvSc, reader_.name());
+  return Load();
+}
+
+void Handset::Unload(std::string_view why) {
+  if (loaded_iccid_.empty()) return;
+  const std::string origin = card_origin();
+  const std::size_t n = client_.RemoveOrigin(origin);
+  Event("card_removed", kRuleProvSc,
+        std::string(why) + ": " + std::to_string(n) +
+            " setting(s) and the contexts of " + origin + " removed");
+  loaded_iccid_.clear();
+  documents_.clear();
+  dm_bootstrap_.reset();
+}
+
+bool Handset::AskPin1(const std::string& why) {
+  if (!user_ || !session_) return false;
+  std::string previous = why;
+  while (pin1_asked_ < options_.max_pin1_attempts) {
+    auto left = session_->Pin1TriesLeft();
+    // -1: PIN1 verified or disabled (the count is not reported).
+    if (left.ok() && *left >= 0 && *left <= 1) {
+      Event("pin1_rejected", kRuleChv1,
+            "not asking for PIN1: " + std::to_string(*left) +
+                " tries left (the handset never blocks PIN1 by itself)");
+      return false;
+    }
+    ++pin1_asked_;
+    cp::PinRequest req;
+    req.sender = "PIN1 card:" + session_->iccid();
+    req.max_attempts = options_.max_pin1_attempts;
+    req.previous_error = previous;
+    Event("pin1_requested", kRuleChv1,
+          "attempt " + std::to_string(pin1_asked_) + " of " +
+              std::to_string(options_.max_pin1_attempts) + ": " + previous);
+    std::optional<std::string> pin = user_->EnterPin(pin1_asked_, req);
+    if (!pin) {
+      Event("pin1_rejected", kRuleChv1, "the user cancelled PIN1 entry");
+      return false;
+    }
+    Status st = session_->VerifyPin1(*pin);
+    if (st.ok()) {
+      pin1_ = *pin;
+      Event("pin1_verified", kRuleChv1, "card:" + session_->iccid());
+      return true;
+    }
+    previous = st.error().what;
+    Event("pin1_rejected", st.error().rule, previous);
+  }
+  return false;
+}
+
+template <typename Op>
+auto Handset::WithPin1(Op op) -> decltype(op()) {
+  auto r = op();
+  while (!r.ok() && NeedsPin1(r.error()) && !options_.card.pin1 &&
+         AskPin1(r.error().what))
+    r = op();
+  return r;
+}
+
+Result<std::string> Handset::Imsi() {
+  if (imsi_) return *imsi_;
+  if (!session_ || !session_->is_open())
+    return Error("no card: the NETWPIN key needs the card's IMSI",
+                 codec::Diagnostic::kNoOffset, kRuleNetwPin);
+  auto r = WithPin1([this] { return session_->ReadImsi(); });
+  if (r.ok()) imsi_ = *r;
+  return r;
+}
+
+Status Handset::Load() {
+  CloseSession();
+  pin1_asked_ = 0;
+  card::CardSessionOptions so = options_.card;
+  so.pin1 = pin1_;
+  session_ = std::make_unique<card::CardSession>(reader_, so);
+  Status opened = session_->Open();
+  if (!opened.ok()) {
+    Event("card_error", opened.error().rule,
+          "card in " + reader_.name() +
+              " could not be opened: " + opened.error().what);
+    CloseSession();
+    Unload("card unreadable");
+    return opened;
+  }
+  const std::string iccid = session_->iccid();
+  if (!loaded_iccid_.empty()) {
+    if (loaded_iccid_ != iccid) {
+      Event("card_changed", kRuleProvSc,
+            "ICCID " + loaded_iccid_ + " -> " + iccid);
+      Unload("card changed");
+    } else {
+      // The same card again: what it holds now replaces what it held (a
+      // re-bootstrap of a known PROVURL would otherwise be refused).
+      Unload("card re-read");
+    }
+  }
+  Event("card_opened", "",
+        std::string(card::CardKindName(session_->kind())) + " ICCID " + iccid +
+            " ATR " + codec::ToHex(session_->atr()));
+  loaded_iccid_ = iccid;
+
+  auto imsi = Imsi();
+  if (imsi.ok())
+    Event("imsi_read", kRuleNetwPin, *imsi);
+  else
+    Event("imsi_unavailable", imsi.error().rule, imsi.error().what);
+
+  // Bootstrap first: it creates the card's context; Config1/Config2 then
+  // add settings under the same origin (cp.md §3).
+  std::vector<card::CardDocumentKind> kinds{card::CardDocumentKind::kBootstrap,
+                                            card::CardDocumentKind::kConfig1};
+  if (options_.apply_config2) kinds.push_back(card::CardDocumentKind::kConfig2);
+  kinds.push_back(card::CardDocumentKind::kDmBootstrap);
+
+  card::ProvScReader provsc(*session_, options_.provsc);
+  Status first_error = codec::OkStatus();
+  for (card::CardDocumentKind kind : kinds) {
+    const std::string name(card::CardDocumentKindName(kind));
+    auto doc = WithPin1([&] { return provsc.Read(kind); });
+    if (!doc.ok()) {
+      Event("card_error", doc.error().rule,
+            name + " could not be read: " + doc.error().what);
+      if (first_error.ok()) first_error = doc.error();
+      continue;
+    }
+    if (!doc->has_value()) {
+      Event("document_absent", kRuleProvSc, name);
+      continue;
+    }
+    card::CardDocument& d = **doc;
+    Event("document_read", kRuleProvSc,
+          name + ": " + std::to_string(d.bytes.size()) + " bytes from " +
+              codec::ToHex(d.path) + (d.label.empty() ? "" : " ") + d.label);
+    if (kind == card::CardDocumentKind::kDmBootstrap) {
+      Event("dm_bootstrap_kept", "dm.md §1.3",
+            "kept for the DM client, not applied by CP");
+      dm_bootstrap_ = std::move(d);
+      continue;
+    }
+    cp::PushOutcome out = client_.ApplyDocument(
+        d.bytes, cp::DocumentSource::SmartCard(iccid, FileName(kind)));
+    if (out.accepted)
+      Event("document_applied", kRuleProvSc,
+            name + ": " + std::to_string(out.settings_applied.size()) +
+                " item(s) under " + out.origin.value_or("?"));
+    else
+      Event("document_rejected", out.reject_rule,
+            name + ": " + out.reject_reason);
+    documents_.push_back({std::move(d), std::move(out)});
+  }
+  return first_error;
+}
+
+Result<CardChange> Handset::PollCard(std::chrono::milliseconds timeout) {
+  OMAIOP_ASSIGN_OR_RETURN(bool present, reader_.WaitForChange(timeout));
+  const bool loaded = !loaded_iccid_.empty() || session_ != nullptr;
+  if (!present) {
+    if (!loaded) return CardChange::kNone;
+    OnCardRemoved();
+    return CardChange::kRemoved;
+  }
+  if (!loaded) {
+    OMAIOP_RETURN_IF_ERROR(OnCardInserted());
+    return CardChange::kInserted;
+  }
+  // A card is present and one was loaded: the same one, still in session?
+  if (session_ && session_->is_open()) {
+    auto iccid = session_->ReadIccid();
+    if (iccid.ok() && *iccid == loaded_iccid_) return CardChange::kNone;
+  }
+  const std::string before = loaded_iccid_;
+  OMAIOP_RETURN_IF_ERROR(OnCardInserted());
+  return loaded_iccid_ == before ? CardChange::kInserted : CardChange::kChanged;
+}
+
+Result<cp::PushOutcome> Handset::WriteConfig2(ByteView doc,
+                                              std::string_view pin) {
+  if (!session_ || !session_->is_open())
+    return Error("Config2 write-back needs a card",
+                 codec::Diagnostic::kNoOffset, kRuleProvSc);
+  Bytes wbxml;
+  if (!doc.empty() && doc[0] >= 0x01 && doc[0] <= 0x03) {
+    wbxml.assign(doc.begin(), doc.end());
+  } else {
+    OMAIOP_ASSIGN_OR_RETURN(codec::XmlDoc xml,
+                            codec::ParseXml(codec::AsString(doc), "Config2"));
+    OMAIOP_ASSIGN_OR_RETURN(
+        wbxml, codec::EncodeWbxml(
+                   xml.get(), codec::ProvLanguage(codec::ProvVersion::k11)));
+  }
+  card::ProvScReader provsc(*session_, options_.provsc);
+  Status st = provsc.WriteConfig2(wbxml, pin);
+  if (!st.ok()) {
+    Event("config2_write_failed", st.error().rule, st.error().what);
+    return st.error();
+  }
+  pin1_ = std::string(pin);  // verified by the write
+  Event("config2_written", kRuleProvSc,
+        std::to_string(wbxml.size()) + " bytes of WBXML");
+  OMAIOP_RETURN_IF_ERROR(Load());
+  for (const auto& d : documents_)
+    if (d.document.kind == card::CardDocumentKind::kConfig2 && d.outcome)
+      return *d.outcome;
+  return Error("Config2 was written but not read back at the re-load",
+               codec::Diagnostic::kNoOffset, kRuleProvSc);
+}
+
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i])
+      return false;
+  return true;
+}
+
+// The media type of a Content-Type value, lower-case, parameters cut.
+std::string MediaType(std::string_view v) {
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+    v.remove_suffix(1);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+    v.remove_prefix(1);
+  std::string out(v);
+  for (char& c : out) c = static_cast<char>(std::tolower(c));
+  return out;
+}
+
+constexpr char kRuleFetch[] =
+    "cp.md §2.4 (fetched from PROVURL: CP 1.2 trusted HTTP)";
+
+}  // namespace
+
+Result<cp::PushOutcome> Handset::FetchFromProvUrl(
+    std::string_view context_or_url, const network::TlsClientConfig& tls) {
+  std::string url;
+  if (const cp::Context* c = client_.contexts().Find(context_or_url)) {
+    url = c->provurl;
+  } else if (context_or_url.find("://") != std::string_view::npos) {
+    url = std::string(context_or_url);
+  } else {
+    return Error("no context " + std::string(context_or_url) +
+                     " (and not a URL) to fetch from",
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+  }
+  const bool https = StartsWithNoCase(url, "https://");
+  if (!https && StartsWithNoCase(url, "http://") &&
+      !options_.trust_plain_http_provurl) {
+    // Not fetched: the CP client records why (fetch_rejected).
+    Event("fetch_rejected", kRuleFetch, url + ": plain http, not fetched");
+    return client_.ApplyDocument(
+        {}, cp::DocumentSource::HttpFetch(
+                url, false,
+                "plain http:// PROVURL: no TLS, the server is not "
+                "authenticated (option trust_plain_http_provurl is off)"));
+  }
+  if (!https && !StartsWithNoCase(url, "http://"))
+    return Error("PROVURL " + url + ": only http(s) can be fetched",
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+
+  network::HttpClientOptions http = options_.http;
+  http.tls = tls;
+  network::HttpRequest req;
+  req.url = url;
+  req.headers.push_back({"Accept",
+                         "application/vnd.wap.connectivity-wbxml, "
+                         "text/vnd.wap.connectivity-xml"});
+  Event("fetch", kRuleFetch, "GET " + url);
+  auto resp = network::HttpFetch(req, http);
+  if (!resp.ok()) {
+    const std::string& rule = resp.error().rule;
+    if (rule.starts_with("net.tls.") && rule != network::rules::kTlsConfig) {
+      // The server could not be authenticated: the CP client decides (and
+      // records fetch_rejected with the reason).
+      Event("fetch_rejected", rule, url + ": " + resp.error().what);
+      return client_.ApplyDocument(
+          {}, cp::DocumentSource::HttpFetch(url, false,
+                                            rule + ": " + resp.error().what));
+    }
+    Event("fetch_failed", rule, url + ": " + resp.error().what);
+    return resp.error();
+  }
+  const network::ConnectionInfo& conn = resp->connection;
+  if (resp->status != 200) {
+    Event("fetch_failed", "RFC 9110 §15",
+          url + ": HTTP " + std::to_string(resp->status));
+    return Error("GET " + url + ": HTTP " + std::to_string(resp->status) + " " +
+                     resp->reason,
+                 codec::Diagnostic::kNoOffset, kRuleFetch);
+  }
+  const std::string type = MediaType(
+      network::FindHeader(resp->headers, "Content-Type").value_or(""));
+  if (options_.require_cp_content_type &&
+      type != "application/vnd.wap.connectivity-wbxml" &&
+      type != "text/vnd.wap.connectivity-xml") {
+    Event("fetch_failed", "cp.md §0 (CP MIME types)",
+          url + ": Content-Type '" + type + "'");
+    return Error("GET " + url + ": Content-Type '" + type +
+                     "' is not a CP document type",
+                 codec::Diagnostic::kNoOffset, "cp.md §0 (CP MIME types)");
+  }
+  // https: the TLS verdict of the connection (verify_peer may be off, then
+  // the handshake went ahead and tls_verified says whether it would have
+  // passed). http: only reached when trust_plain_http_provurl is set.
+  const bool verified = https ? conn.tls_verified : true;
+  std::string why = https ? conn.tls_verify_error : std::string();
+  if (https && !verified && why.empty()) why = "certificate not verified";
+  cp::PushOutcome out =
+      client_.ApplyDocument(codec::AsBytes(resp->body),
+                            cp::DocumentSource::HttpFetch(url, verified, why));
+  if (out.accepted)
+    Event("fetch_applied", kRuleFetch,
+          url + ": " + std::to_string(out.settings_applied.size()) +
+              " item(s) under " + out.origin.value_or("?"));
+  else
+    Event("fetch_rejected", out.reject_rule, url + ": " + out.reject_reason);
+  return out;
+}
+
+std::optional<cp::PushOutcome> Handset::OnSmsSegment(ByteView tp_user_data,
+                                                     const cp::SmsMeta& meta) {
+  return client_.OnSmsSegment(tp_user_data, meta);
+}
+
+nlohmann::json Handset::StateJson() const {
+  nlohmann::json j;
+  j["powered"] = powered_;
+  j["reader"] = reader_.name();
+  if (session_ || !loaded_iccid_.empty()) {
+    nlohmann::json c;
+    c["iccid"] = loaded_iccid_;
+    c["origin"] = card_origin();
+    c["kind"] =
+        session_ ? std::string(card::CardKindName(session_->kind())) : "";
+    c["session_open"] = session_ && session_->is_open();
+    c["imsi"] = imsi_ ? nlohmann::json(*imsi_) : nlohmann::json(nullptr);
+    c["dm_bootstrap"] = dm_bootstrap_ ? CardDocumentJson(*dm_bootstrap_)
+                                      : nlohmann::json(nullptr);
+    j["card"] = c;
+  } else {
+    j["card"] = nullptr;
+  }
+  j["documents"] = nlohmann::json::array();
+  for (const auto& d : documents_) {
+    nlohmann::json e = CardDocumentJson(d.document);
+    e["outcome"] = d.outcome ? d.outcome->ToJson() : nlohmann::json(nullptr);
+    j["documents"].push_back(e);
+  }
+  j["events"] = nlohmann::json::array();
+  for (const auto& e : events_)
+    j["events"].push_back(
+        {{"kind", e.kind}, {"rule", e.rule}, {"detail", e.detail}});
+  j["cp"] = client_.StateJson();
+  return j;
+}
+
+}  // namespace omaiop::sim::handset

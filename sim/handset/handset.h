@@ -1,0 +1,206 @@
+// The simulated handset: a CP client (sim/handset/cp) wired to a smart card
+// behind any reader::CardReader (in-process virtual UICC or PC/SC).
+//
+// Card life cycle (ProvSC, cp.md §3, MEMORY): at power-on and at card
+// insertion the handset opens a CardSession, reads the ICCID and the IMSI
+// (PIN1 from the options or asked of the user), reads the ProvSC documents
+// through PKCS#15 and applies Bootstrap, Config1 and Config2, in that order,
+// as smart-card documents (origin "card:<ICCID>"). Card removal or change
+// removes everything that came from that card (CpClient::RemoveOrigin). The
+// DM bootstrap document is read and kept for the DM client, not applied.
+//
+// NETWPIN / USERNETWPIN pushes take their key from the card's IMSI (cp.md
+// §2.1): the CP client's IMSI provider is this handset's card.
+//
+// Every card step is a HandsetEvent (kind names below are a contract: add,
+// never rename); the CP decisions themselves stay in cp().trace().
+//   power_on, power_off, card_absent, card_opened, card_error, pin1_requested,
+//   pin1_verified, pin1_rejected, imsi_read, imsi_unavailable, document_read,
+//   document_absent, document_applied, document_rejected, dm_bootstrap_kept,
+//   card_removed, card_inserted, card_changed, config2_written,
+//   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected
+//
+// Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
+// FetchFromProvUrl GETs a context's PROVURL over HTTPS (OpenSSL, certificate
+// and host name verified against the caller's trust anchors) and hands the
+// body to CpClient::ApplyDocument as a DocumentSource::HttpFetch; a failed
+// verification is handed over too, so that the CP client records the
+// fetch_rejected decision with OpenSSL's reason.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/bytes.h"
+#include "codec/result.h"
+#include "sim/handset/card/card_session.h"
+#include "sim/handset/card/provsc.h"
+#include "sim/handset/cp/cp_client.h"
+#include "sim/network/http_client.h"
+#include "sim/reader/card_reader.h"
+
+namespace omaiop::sim::handset {
+
+struct HandsetOptions {
+  cp::CpClientOptions cp;
+  // Session options; `card.pin1` set = PIN1 known to the handset (never
+  // asked of the user). Unset = asked of the user (SetUserAgent) when the
+  // card demands it.
+  card::CardSessionOptions card;
+  card::ProvScOptions provsc;
+  // PIN1 entries asked of the user per card session. Never more than the
+  // card's tries left minus one, so the handset cannot block PIN1 on its
+  // own (the last try is the user's decision, outside the simulator).
+  int max_pin1_attempts = 3;
+  // Apply the Config2 document at power-on / insertion (cp.md §3 lists it
+  // among the documents the ME reads).
+  bool apply_config2 = true;
+  // Trusted HTTP fetch (FetchFromProvUrl). Timeouts and limits; `tls` is
+  // replaced by the TlsClientConfig given to each fetch.
+  network::HttpClientOptions http;
+  // A plain http:// PROVURL: cp.md does not say whether a document fetched
+  // without TLS is trusted (UNCERTAIN). false (default): not fetched, the
+  // CP client records fetch_rejected ("no TLS"); true: fetched and treated
+  // as if the channel were verified.
+  bool trust_plain_http_provurl = false;
+  // Refuse a fetched body whose Content-Type is not a CP type
+  // (application/vnd.wap.connectivity-wbxml, text/vnd.wap.connectivity-xml;
+  // cp.md §0). false: any type is handed to the CP client.
+  bool require_cp_content_type = true;
+};
+
+struct HandsetEvent {
+  std::string kind;    // see the list at the top
+  std::string rule;    // spec citation, "" when none applies
+  std::string detail;  // specifics (ICCID, file, error text)
+};
+
+// What a card poll saw.
+enum class CardChange { kNone, kRemoved, kInserted, kChanged };
+std::string_view CardChangeName(CardChange c);  // "none", "removed", ...
+
+// One ProvSC document as read and applied at the last card load.
+struct CardDocumentState {
+  card::CardDocument document;
+  std::optional<cp::PushOutcome> outcome;  // unset for the DM bootstrap
+};
+
+class Handset {
+ public:
+  explicit Handset(reader::CardReader& reader, HandsetOptions options = {});
+  ~Handset();
+  Handset(const Handset&) = delete;
+  Handset& operator=(const Handset&) = delete;
+
+  // The person holding the handset (not owned): PINs for USERPIN-family
+  // pushes and, when options.card.pin1 is unset, the card's PIN1 (asked
+  // with a PinRequest whose sender is "PIN1 card:<ICCID>").
+  void SetUserAgent(cp::UserAgent* user);
+
+  // Powers on: reconciles the card (as OnCardInserted, or as
+  // OnCardRemoved when the slot is empty). An absent card is not an error
+  // (card_absent event); a card that cannot be read is (card_error event).
+  codec::Status PowerOn();
+  // Closes the card session. Settings stay in the phone's memory; the next
+  // PowerOn re-reads the card and replaces (or removes) its settings.
+  void PowerOff();
+  bool powered() const { return powered_; }
+
+  // The card was taken out: its settings and contexts are removed.
+  void OnCardRemoved();
+  // A card is in the slot: opened and loaded. A different ICCID than the
+  // card loaded before = card change: the old card's settings are removed
+  // first. The same card: its settings are replaced by what it holds now.
+  codec::Status OnCardInserted();
+  // Waits up to `timeout` for a slot change (CardReader::WaitForChange) and
+  // acts on it. A present card that was loaded is checked by re-reading its
+  // ICCID: a failing session (the card was swapped or reset) or another
+  // ICCID is reported as kChanged.
+  codec::Result<CardChange> PollCard(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+
+  // ProvSC Config2 write-back (cp.md §3: ME read/update after PIN1): `doc`
+  // is a wap-provisioningdoc as XML text or WBXML (first octet 0x01..0x03);
+  // XML is encoded with the PROV 1.1 tables. Written through
+  // ProvScReader::WriteConfig2 (VERIFY PIN1, UPDATE BINARY, read back), then
+  // the card is re-loaded; returns the Config2 outcome of that load.
+  codec::Result<cp::PushOutcome> WriteConfig2(codec::ByteView doc,
+                                              std::string_view pin);
+
+  // Fetches the document at a context's PROVURL (`context_or_url`: a
+  // context id "ctx:<n>", or the URL itself) and applies it through the CP
+  // client (DocumentSource::HttpFetch with the TLS verdict). A TLS failure
+  // (untrusted, self-signed, expired, wrong host) is not an error here: the
+  // outcome is rejected with a fetch_rejected event naming OpenSSL's reason.
+  // Errors: unknown context, transport failures other than TLS (refused,
+  // timeout), an HTTP status other than 200, a non-CP Content-Type (see
+  // require_cp_content_type).
+  codec::Result<cp::PushOutcome> FetchFromProvUrl(
+      std::string_view context_or_url, const network::TlsClientConfig& tls);
+
+  // An SMS TP-User-Data segment arriving for this handset.
+  std::optional<cp::PushOutcome> OnSmsSegment(codec::ByteView tp_user_data,
+                                              const cp::SmsMeta& meta);
+
+  // The card's IMSI (read once per card session; PIN1 if needed). Errors:
+  // no card, PIN1 unavailable, unreadable EF.
+  codec::Result<std::string> Imsi();
+
+  cp::CpClient& cp() { return client_; }
+  const cp::CpClient& cp() const { return client_; }
+  // The card session (null while no card is open).
+  card::CardSession* session() { return session_.get(); }
+  // ICCID of the card whose settings are loaded ("" = none).
+  const std::string& loaded_iccid() const { return loaded_iccid_; }
+  // "card:<ICCID>" of the loaded card ("" = none).
+  std::string card_origin() const;
+  // Documents of the last card load, in the order applied.
+  const std::vector<CardDocumentState>& card_documents() const {
+    return documents_;
+  }
+  // The DM smart-card bootstrap (dm.md §1.3) of the loaded card, for the
+  // DM client; not applied by the CP client.
+  const std::optional<card::CardDocument>& dm_bootstrap() const {
+    return dm_bootstrap_;
+  }
+  const std::vector<HandsetEvent>& events() const { return events_; }
+  std::size_t CountEvents(std::string_view kind) const;
+  const HandsetOptions& options() const { return options_; }
+
+  // {"powered", "card": {...} | null, "documents": [...], "events": [...],
+  //  "cp": CpClient::StateJson()}
+  nlohmann::json StateJson() const;
+
+ private:
+  void Event(std::string kind, std::string rule, std::string detail);
+  codec::Status Load();
+  void Unload(std::string_view why);
+  void CloseSession();
+  // Runs `op`; when it fails for want of PIN1, asks the user and retries.
+  template <typename Op>
+  auto WithPin1(Op op) -> decltype(op());
+  bool AskPin1(const std::string& why);
+
+  reader::CardReader& reader_;
+  HandsetOptions options_;
+  cp::CpClient client_;
+  cp::UserAgent* user_ = nullptr;
+  std::unique_ptr<card::CardSession> session_;
+  bool powered_ = false;
+  int pin1_asked_ = 0;
+  // PIN1 for new sessions: options.card.pin1, or the one the user entered
+  // (or WriteConfig2 was given) since power-on.
+  std::optional<std::string> pin1_;
+  std::optional<std::string> imsi_;
+  std::string loaded_iccid_;
+  std::vector<CardDocumentState> documents_;
+  std::optional<card::CardDocument> dm_bootstrap_;
+  std::vector<HandsetEvent> events_;
+};
+
+}  // namespace omaiop::sim::handset
