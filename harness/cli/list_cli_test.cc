@@ -21,9 +21,11 @@ using omaiop::cli::testing::Src;
 using ::testing::HasSubstr;
 
 const std::string kSuite = "--testcases " + Src("testcases");
-const char* const kShippedIds[] = {"CP-BOOT-SEC-001",  "CP-BOOT-SEC-002",
-                                   "CP-BOOT-SMS-001",  "CP-UAB-USR-001",
-                                   "UICC-DM-BOOT-001", "UICC-DM-SC-002"};
+const char* const kShippedIds[] = {
+    "CP-BOOT-SEC-001",  "CP-BOOT-SEC-002", "CP-BOOT-SEC-003", "CP-BOOT-SEC-004",
+    "CP-BOOT-SEC-005",  "CP-BOOT-SEC-006", "CP-BOOT-SEC-007", "CP-BOOT-SMS-001",
+    "CP-BOOT-UNT-001",  "CP-CONT-TRU-001", "CP-SC-001",       "CP-UAB-USR-001",
+    "UICC-DM-BOOT-001", "UICC-DM-SC-002"};
 
 std::set<std::string> JsonIds(const std::string& out) {
   std::set<std::string> ids;
@@ -39,22 +41,25 @@ TEST(ListCli, ListsEveryShippedCaseWithRequirements) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   for (const char* id : kShippedIds) EXPECT_THAT(r.out, HasSubstr(id));
   EXPECT_THAT(r.out, HasSubstr("requirements: ProvBoot-B-C-006"));
-  EXPECT_THAT(r.out, HasSubstr("6 case(s) listed, 6 applicable"));
+  EXPECT_THAT(r.out, HasSubstr("14 case(s) listed, 14 applicable"));
 }
 
 TEST(ListCli, FilterTagAndRequirement) {
   CliRun r = Omaiop("list --json " + kSuite + " --filter 'CP-*:-*-SEC-*'");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(JsonIds(r.out),
-            (std::set<std::string>{"CP-BOOT-SMS-001", "CP-UAB-USR-001"}));
+            (std::set<std::string>{"CP-BOOT-SMS-001", "CP-BOOT-UNT-001",
+                                   "CP-CONT-TRU-001", "CP-SC-001",
+                                   "CP-UAB-USR-001"}));
   r = Omaiop("list --json " + kSuite + " --tag card");
   EXPECT_EQ(JsonIds(r.out),
-            (std::set<std::string>{"UICC-DM-BOOT-001", "UICC-DM-SC-002"}));
+            (std::set<std::string>{"CP-SC-001", "UICC-DM-BOOT-001",
+                                   "UICC-DM-SC-002"}));
   r = Omaiop("list --json " + kSuite +
              " --requirement 'ProvUAB-*' --requirement DM-SC-BOOT-001");
   EXPECT_EQ(JsonIds(r.out),
-            (std::set<std::string>{"CP-BOOT-SEC-002", "CP-UAB-USR-001",
-                                   "UICC-DM-BOOT-001"}));
+            (std::set<std::string>{"CP-BOOT-SEC-002", "CP-BOOT-SEC-006",
+                                   "CP-UAB-USR-001", "UICC-DM-BOOT-001"}));
 }
 
 TEST(ListCli, IutDecidesApplicabilityWithReasons) {

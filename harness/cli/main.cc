@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   RegisterListCommands(app, ctx);
   RegisterSmscCommands(app, ctx);
   RegisterDmCommands(app, ctx);
+  RegisterRunCommands(app, ctx);
   if (argc <= 1) {
     std::cout << app.help();
     return kExitOk;

@@ -229,6 +229,12 @@ Iut SimulatedIut() {
               {"DM-SMARTCARD", "true"},
               {"UICC", "true"},
               {"SMS-MAX-SEGMENTS", "8"}};
+  // The simulated DM peers run in-process: the URL is a name only (cases
+  // may refer to ${IUT.dm.url}); fixtures/iut/simulated.xml declares it too.
+  IutAddress dm;
+  dm.name = "dm";
+  dm.url = "http://simulated.invalid/dm";
+  iut.addresses.push_back(dm);
   return iut;
 }
 

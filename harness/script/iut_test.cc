@@ -40,6 +40,11 @@ TEST(IutLoad, SimulatedFixtureMatchesBuiltIn) {
   EXPECT_EQ(iut->adapter, built_in.adapter);
   EXPECT_EQ(iut->name, built_in.name);
   EXPECT_EQ(iut->pics, built_in.pics);
+  ASSERT_EQ(iut->addresses.size(), built_in.addresses.size());
+  for (std::size_t i = 0; i < built_in.addresses.size(); ++i) {
+    EXPECT_EQ(iut->addresses[i].name, built_in.addresses[i].name);
+    EXPECT_EQ(iut->addresses[i].url, built_in.addresses[i].url);
+  }
 }
 
 TEST(IutLoad, SchemaErrorNamesFileAndLine) {

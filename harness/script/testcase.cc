@@ -174,6 +174,10 @@ Status Builder::Header(const xmlNode* h) {
       hd.applicability = std::move(*e);
     } else if (name == "tag") {
       hd.tags.push_back(text);
+    } else if (name == "proven-by") {
+      const std::string fault = GetAttr(c, "name");
+      OMAIOP_RETURN_IF_ERROR(CheckFault(c, fault));
+      hd.proven_by.push_back(fault);
     }
   }
   return codec::OkStatus();

@@ -56,6 +56,9 @@ struct Header {
   std::string applicability_text;  // "" = always applies
   PicsExpr applicability;          // parsed; Kind::kTrue when text is ""
   std::vector<std::string> tags;
+  // <proven-by name="FAULT"/>: faults that, injected into omaiop's simulated
+  // peer for the whole case, must make it fail (checked by the suite test).
+  std::vector<std::string> proven_by;
 };
 
 struct Variable {

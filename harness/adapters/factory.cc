@@ -1,0 +1,36 @@
+// MakeAdapter: the simulated peers now; the adapters that reach a real IUT
+// (SMPP push server, HTTP DM server/client, command) come later and say so.
+#include <string>
+
+#include "harness/adapters/adapter.h"
+#include "harness/adapters/simulated/simulated_adapter.h"
+
+namespace omaiop::harness::adapters {
+
+namespace {
+
+class NotImplementedAdapter : public Adapter {
+ public:
+  explicit NotImplementedAdapter(std::string name) : name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
+  codec::Result<std::shared_ptr<Session>> Open(
+      const script::TestCase&, const AdapterConfig&,
+      std::shared_ptr<Recorder>) override {
+    return codec::Error("adapter " + name_ + " not implemented yet", 0,
+                        "omaiop: harness/adapters");
+  }
+
+ private:
+  std::string name_;
+};
+
+}  // namespace
+
+std::unique_ptr<Adapter> MakeAdapter(script::AdapterKind kind) {
+  if (kind == script::AdapterKind::kSimulated)
+    return std::make_unique<SimulatedAdapter>();
+  return std::make_unique<NotImplementedAdapter>(
+      std::string(script::AdapterName(kind)));
+}
+
+}  // namespace omaiop::harness::adapters
