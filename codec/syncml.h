@@ -67,6 +67,23 @@ struct DataValue {
     return {Kind::kBinary, {}, {}, std::move(b)};
   }
   bool operator==(const DataValue&) const = default;
+
+  // The content as a leaf value: text as is, binary octets as a raw string,
+  // embedded elements concatenated.
+  std::string AsText() const {
+    switch (kind) {
+      case Kind::kText:
+        return text;
+      case Kind::kBinary:
+        return std::string(binary.begin(), binary.end());
+      case Kind::kXml: {
+        std::string s;
+        for (const auto& e : xml_elements) s += e;
+        return s;
+      }
+    }
+    return {};
+  }
 };
 
 struct LocInfo {  // Target / Source

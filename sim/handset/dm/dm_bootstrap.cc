@@ -32,21 +32,6 @@ codec::Result<std::string> TndsText(const codec::DataValue& d) {
   return codec::PathError("unknown Data kind", "Data", "");
 }
 
-std::string DataText(const codec::DataValue& d) {
-  switch (d.kind) {
-    case codec::DataValue::Kind::kText:
-      return d.text;
-    case codec::DataValue::Kind::kBinary:
-      return codec::AsString(d.binary);
-    case codec::DataValue::Kind::kXml: {
-      std::string s;
-      for (const auto& e : d.xml_elements) s += e;
-      return s;
-    }
-  }
-  return {};
-}
-
 bool IsTnds(const std::optional<codec::Meta>& meta,
             const std::optional<codec::DataValue>& data) {
   if (meta && meta->type &&
@@ -147,7 +132,7 @@ codec::Result<BootstrapReport> ApplyBootstrap(Tree& tree,
         Content c;
         if (meta && meta->format) c.format_text = *meta->format;
         if (meta && meta->type) c.type = *meta->type;
-        if (item.data) c.data = DataText(*item.data);
+        if (item.data) c.data = item.data->AsText();
         c.origin = o.origin;
         if (c.format_text == "b64" && item.data &&
             item.data->kind == codec::DataValue::Kind::kBinary)

@@ -115,21 +115,6 @@ constexpr char kRuleAtomic[] = "dm.md §3.1: Atomic all-or-nothing";
 constexpr char kRuleSeq[] = "dm.md §3.1: Sequence in order";
 constexpr char kRuleLo[] = "dm.md §3.3: large objects";
 
-std::string DataText(const codec::DataValue& d) {
-  switch (d.kind) {
-    case codec::DataValue::Kind::kText:
-      return d.text;
-    case codec::DataValue::Kind::kBinary:
-      return codec::AsString(d.binary);
-    case codec::DataValue::Kind::kXml: {
-      std::string s;
-      for (const auto& e : d.xml_elements) s += e;
-      return s;
-    }
-  }
-  return {};
-}
-
 std::string ItemTarget(const codec::Item& i) {
   return i.target ? i.target->loc_uri : std::string();
 }
@@ -146,7 +131,7 @@ Content ContentOf(const codec::Item& item,
     c.format = FormatFromName(*meta->format);
   }
   if (meta && meta->type) c.type = *meta->type;
-  if (item.data) c.data = DataText(*item.data);
+  if (item.data) c.data = item.data->AsText();
   c.origin = "ota";
   return c;
 }
@@ -448,7 +433,7 @@ struct DmClient::Session {
           break;
         case CommandType::kExec:
           r = c.tree_.Exec(caller, uri,
-                           item.data ? DataText(*item.data) : std::string(),
+                           item.data ? item.data->AsText() : std::string(),
                            cmd.correlator.value_or(""));
           break;
         case CommandType::kCopy:
@@ -548,7 +533,7 @@ struct DmClient::Session {
       }
       lo = std::move(o);
     }
-    if (item.data) lo->data += DataText(*item.data);
+    if (item.data) lo->data += item.data->AsText();
     ++lo->chunks;
     if (item.more_data) {
       Ev(DmEventKind::kChunkBuffered, kRuleLo,
@@ -587,7 +572,7 @@ struct DmClient::Session {
       req.alert_code = code;
       for (std::size_t i = 0; i < cmd.items.size(); ++i) {
         std::string d =
-            cmd.items[i].data ? DataText(*cmd.items[i].data) : std::string();
+            cmd.items[i].data ? cmd.items[i].data->AsText() : std::string();
         if (i == 0)
           req.options = d;
         else
