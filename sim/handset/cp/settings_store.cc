@@ -249,4 +249,70 @@ nlohmann::json SettingsStore::ToJson() const {
   return j;
 }
 
+bool Connectivity::MayUse(std::string_view id) const {
+  return std::find(napids.begin(), napids.end(), id) != napids.end() ||
+         std::find(proxy_ids.begin(), proxy_ids.end(), id) != proxy_ids.end();
+}
+
+Connectivity SettingsStore::ConnectivityFor(std::string_view appid,
+                                            std::string_view domain,
+                                            std::string_view port) const {
+  // A list parm matches when absent or when it names the value asked for;
+  // an unspecified request value matches any list.
+  auto matches = [](const std::vector<std::string>& list, std::string_view v) {
+    return list.empty() || v.empty() ||
+           std::find(list.begin(), list.end(), v) != list.end();
+  };
+  auto add_unique = [](std::vector<std::string>& to, const std::string& v) {
+    if (std::find(to.begin(), to.end(), v) == to.end()) to.push_back(v);
+  };
+  // TO-NAPID INTERNET = every stored NAPDEF with the INTERNET flag (cp.md
+  // §1.2 reference semantics).
+  auto add_napid = [&](Connectivity& c, const std::string& napid) {
+    if (napid != "INTERNET") return add_unique(c.napids, napid);
+    for (const auto* nap : OfKind("NAPDEF"))
+      if (nap->data.Has("INTERNET")) add_unique(c.napids, nap->id);
+  };
+  Connectivity c;
+  if (policy_.access_overrides_application_links) {
+    for (const auto* access : OfKind("ACCESS")) {
+      const Characteristic& a = access->data;
+      if (!matches(a.Values("APPID"), appid) ||
+          !matches(a.Values("DOMAIN"), domain) ||
+          !matches(a.Values("PORTNBR"), port))
+        continue;
+      for (const auto& r : a.Values("RULE")) add_unique(c.rules, r);
+      for (const auto& n : a.Values("TO-NAPID")) add_napid(c, n);
+      for (const auto& p : a.Values("TO-PROXY")) add_unique(c.proxy_ids, p);
+    }
+    if (!c.rules.empty()) {
+      c.decided_by = "access";
+      c.rule =
+          "ProvCont ACCESS (CP 1.1, cp.md §1.2): the matching rules name the "
+          "NAPs/proxies the application may use";
+      return c;
+    }
+  }
+  for (const auto* app : OfKind("APPLICATION")) {
+    if (app->data.Value("APPID") != appid) continue;
+    for (const auto& n : app->data.Values("TO-NAPID")) add_napid(c, n);
+    for (const auto& p : app->data.Values("TO-PROXY"))
+      add_unique(c.proxy_ids, p);
+  }
+  if (!c.napids.empty() || !c.proxy_ids.empty()) {
+    c.decided_by = "application";
+    c.rule =
+        "ProvCont APPLICATION TO-NAPID/TO-PROXY (cp.md §1.2): the application "
+        "uses the NAPs/proxies it links to";
+    return c;
+  }
+  c.decided_by = "default";
+  c.rule =
+      "cp.md §1.2: an unlinked application is bound to the default "
+      "connectivity (every stored NAP/proxy)";
+  for (const auto* nap : OfKind("NAPDEF")) add_unique(c.napids, nap->id);
+  for (const auto* px : OfKind("PXLOGICAL")) add_unique(c.proxy_ids, px->id);
+  return c;
+}
+
 }  // namespace omaiop::sim::handset::cp

@@ -39,6 +39,24 @@ struct StorePolicy {
   // A TPS modifies only its own context (cp.md §2.4, §4): replacing an item
   // of another origin is refused even under kReplaceSameId.
   bool own_origin_only = true;
+  // An ACCESS rule that names an application decides its connectivity,
+  // overriding the APPLICATION's own TO-NAPID/TO-PROXY. cp.md §1.2 lists the
+  // ACCESS parms but not this precedence (UNCERTAIN) -> option.
+  bool access_overrides_application_links = true;
+};
+
+// Which network access points and proxies an application may use for a
+// destination (ProvCont ACCESS, cp.md §1.2): the answer of
+// SettingsStore::Connectivity.
+struct Connectivity {
+  // "access" (an ACCESS rule matched), "application" (its TO-NAPID /
+  // TO-PROXY), "default" (no link: any stored NAP/proxy, cp.md §1.2
+  // "unlinked apps are bound to the default connectivity").
+  std::string decided_by;
+  std::vector<std::string> napids, proxy_ids;
+  std::vector<std::string> rules;  // ACCESS RULE names that matched
+  std::string rule;                // spec citation of the decision
+  bool MayUse(std::string_view napid_or_proxy_id) const;
 };
 
 struct StoredItem {
@@ -94,6 +112,13 @@ class SettingsStore {
   const DmAccount* FindDmAccount(std::string_view server_id) const;
   // Ids later documents may link to (validator KnownIds).
   KnownIds Known() const;
+  // The NAPs/proxies application `appid` may use to reach `domain`:`port`
+  // (empty = any). An ACCESS rule matches when each of its APPID, DOMAIN and
+  // PORTNBR lists is empty or contains the value asked for; TO-NAPID
+  // INTERNET stands for every NAPDEF with the INTERNET flag.
+  Connectivity ConnectivityFor(std::string_view appid,
+                               std::string_view domain = {},
+                               std::string_view port = {}) const;
 
   nlohmann::json ToJson() const;
 

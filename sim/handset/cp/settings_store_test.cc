@@ -249,5 +249,88 @@ TEST(CpSettingsStore, JsonShape) {
   EXPECT_EQ(nlohmann::json::parse(j.dump()), j);
 }
 
+// ProvCont ACCESS (cp.md §1.2): which NAP an application may use.
+namespace access {
+
+std::string TwoNapsWithAccess(const std::string& access_parms) {
+  return testing::Doc(R"(
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="MMS_NAP"/><parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAME" value="MMS"/><parm name="NAP-ADDRESS" value="mms.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/>
+  </characteristic>
+  <characteristic type="NAPDEF">
+    <parm name="NAPID" value="WEB_NAP"/><parm name="BEARER" value="GSM-GPRS"/>
+    <parm name="NAME" value="Web"/><parm name="NAP-ADDRESS" value="web.example"/>
+    <parm name="NAP-ADDRTYPE" value="APN"/><parm name="INTERNET"/>
+  </characteristic>
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w4"/><parm name="NAME" value="MMS"/>
+    <parm name="TO-NAPID" value="WEB_NAP"/>
+  </characteristic>
+  <characteristic type="APPLICATION">
+    <parm name="APPID" value="w2"/><parm name="NAME" value="Browser"/>
+  </characteristic>)" +
+                      access_parms);
+}
+
+TEST(CpSettingsStoreAccess, AnAccessRuleRestrictsTheApplicationToItsNap) {
+  SettingsStore store;
+  store.Apply(V(TwoNapsWithAccess(R"(
+  <characteristic type="ACCESS">
+    <parm name="RULE" value="mms-only"/><parm name="APPID" value="w4"/>
+    <parm name="PORTNBR" value="8080"/><parm name="DOMAIN" value="mmsc.example"/>
+    <parm name="TO-NAPID" value="MMS_NAP"/>
+  </characteristic>)")),
+              "ota", nullptr);
+  Connectivity c = store.ConnectivityFor("w4", "mmsc.example", "8080");
+  EXPECT_EQ(c.decided_by, "access");
+  EXPECT_EQ(c.rules, std::vector<std::string>{"mms-only"});
+  EXPECT_TRUE(c.MayUse("MMS_NAP"));
+  // The application's own TO-NAPID is overridden by the rule.
+  EXPECT_FALSE(c.MayUse("WEB_NAP"));
+  // Another port: the rule does not match; the APPLICATION link decides.
+  Connectivity other = store.ConnectivityFor("w4", "mmsc.example", "80");
+  EXPECT_EQ(other.decided_by, "application");
+  EXPECT_TRUE(other.MayUse("WEB_NAP"));
+  EXPECT_FALSE(other.MayUse("MMS_NAP"));
+  // An application no rule names and no link binds: default connectivity.
+  Connectivity browser = store.ConnectivityFor("w2");
+  EXPECT_EQ(browser.decided_by, "default");
+  EXPECT_TRUE(browser.MayUse("MMS_NAP"));
+  EXPECT_TRUE(browser.MayUse("WEB_NAP"));
+}
+
+TEST(CpSettingsStoreAccess, InternetStandsForEveryInternetNap) {
+  SettingsStore store;
+  store.Apply(V(TwoNapsWithAccess(R"(
+  <characteristic type="ACCESS">
+    <parm name="RULE" value="browse"/><parm name="APPID" value="w2"/>
+    <parm name="TO-NAPID" value="INTERNET"/>
+  </characteristic>)")),
+              "ota", nullptr);
+  Connectivity c = store.ConnectivityFor("w2");
+  EXPECT_EQ(c.decided_by, "access");
+  EXPECT_TRUE(c.MayUse("WEB_NAP"));
+  EXPECT_FALSE(c.MayUse("MMS_NAP"));
+}
+
+TEST(CpSettingsStoreAccess, OptionOffLetsTheApplicationLinkDecide) {
+  StorePolicy policy;
+  policy.access_overrides_application_links = false;
+  SettingsStore store(policy);
+  store.Apply(V(TwoNapsWithAccess(R"(
+  <characteristic type="ACCESS">
+    <parm name="RULE" value="mms-only"/><parm name="APPID" value="w4"/>
+    <parm name="TO-NAPID" value="MMS_NAP"/>
+  </characteristic>)")),
+              "ota", nullptr);
+  Connectivity c = store.ConnectivityFor("w4");
+  EXPECT_EQ(c.decided_by, "application");
+  EXPECT_TRUE(c.MayUse("WEB_NAP"));
+}
+
+}  // namespace access
+
 }  // namespace
 }  // namespace omaiop::sim::handset::cp
