@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "harness/cli/campaign_options.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/render.h"
 #include "harness/script/iut.h"
@@ -21,22 +22,9 @@ namespace hs = harness::script;
 using nlohmann::json;
 
 struct ListArgs {
-  std::string testcases;
-  std::string filter;
-  std::vector<std::string> tags;
-  std::vector<std::string> requirements;
-  std::string iut;
-  std::optional<long long> shard_index, total_shards;
+  CampaignArgs campaign;
   bool json = false;
 };
-
-// ./testcases when run from a checkout, else the suite of the source tree
-// the binary was built from (scripts/run runs it from anywhere).
-std::string DefaultSuiteDir() {
-  std::error_code ec;
-  if (fs::is_directory("testcases", ec)) return "testcases";
-  return std::string(OMAIOP_SOURCE_DIR) + "/testcases";
-}
 
 std::string Join(const std::vector<std::string>& v) {
   std::string s;
@@ -49,36 +37,15 @@ int RunList(const ListArgs& a) {
     std::cerr << "omaiop list: " << d.ToString() << "\n";
     return kExitToolFailure;
   };
-  hs::Iut iut = hs::SimulatedIut();
-  if (!a.iut.empty()) {
-    auto loaded = hs::LoadIut(a.iut);
-    if (!loaded.ok()) return fail(loaded.error());
-    iut = std::move(*loaded);
-  }
-  std::optional<hs::ShardSpec> shard;
-  if (a.shard_index || a.total_shards) {
-    if (!a.shard_index || !a.total_shards) {
-      std::cerr << "omaiop list: --shard-index and --total-shards go "
-                   "together\n";
-      return kExitToolFailure;
-    }
-    auto s = hs::MakeShard(*a.shard_index, *a.total_shards);
-    if (!s.ok()) return fail(s.error());
-    shard = *s;
-  } else {
-    auto s = hs::ShardFromEnvironment();
-    if (!s.ok()) return fail(s.error());
-    shard = *s;
-  }
-  const std::string dir = a.testcases.empty() ? DefaultSuiteDir() : a.testcases;
-  hs::LoadOptions lo;
-  for (const auto& [k, v] : hs::IutVariables(iut))
-    lo.extra_variables.push_back(k);
-  auto suite = hs::LoadSuite(dir, lo);
-  if (!suite.ok()) return fail(suite.error());
-  auto selected = hs::Select(suite->cases, {a.filter, a.tags, a.requirements});
-  const std::size_t before_shard = selected.size();
-  if (shard) selected = hs::ApplyShard(std::move(selected), *shard);
+  auto campaign = SelectCampaign(a.campaign);
+  if (!campaign.ok()) return fail(campaign.error());
+  const hs::Iut& iut = campaign->iut;
+  const auto& suite = campaign->suite;
+  const auto& selected = campaign->selected;
+  const auto& shard = campaign->shard;
+  const std::size_t before_shard = campaign->before_shard;
+  const std::string dir =
+      a.campaign.testcases.empty() ? DefaultSuiteDir() : a.campaign.testcases;
 
   std::size_t applicable = 0;
   json cases = json::array();
@@ -119,7 +86,7 @@ int RunList(const ListArgs& a) {
   }
   if (a.json) {
     json errors = json::array();
-    for (const auto& e : suite->errors) errors.push_back(ToJson(e));
+    for (const auto& e : suite.errors) errors.push_back(ToJson(e));
     json out = {{"suite", dir},
                 {"iut",
                  {{"name", iut.name},
@@ -141,10 +108,10 @@ int RunList(const ListArgs& a) {
                 << ", from " << before_shard << " selected)";
     std::cout << ", " << applicable << " applicable to " << iut.name << " ("
               << hs::AdapterName(iut.adapter) << ")\n";
-    for (const auto& e : suite->errors)
+    for (const auto& e : suite.errors)
       std::cerr << "omaiop list: " << e.ToString() << "\n";
   }
-  return suite->errors.empty() ? kExitOk : kExitToolFailure;
+  return suite.errors.empty() ? kExitOk : kExitToolFailure;
 }
 
 }  // namespace
@@ -155,24 +122,7 @@ void RegisterListCommands(CLI::App& app, CommandContext& ctx) {
       "list",
       "List the test cases a campaign selects, with their requirements and "
       "whether each applies to the IUT (and why not)");
-  list->add_option("--testcases", args->testcases,
-                   "test-case directory (default ./testcases, else the "
-                   "source tree's)");
-  list->add_option("--filter", args->filter,
-                   "ID globs, GoogleTest style: POS1:POS2:-NEG1:NEG2");
-  list->add_option("--tag", args->tags,
-                   "select cases with this tag (repeatable)");
-  list->add_option("--requirement", args->requirements,
-                   "select cases covering this requirement ID or glob "
-                   "(repeatable)");
-  list->add_option("--iut", args->iut,
-                   "IUT description (PICS/PIXIT); default: the simulated "
-                   "peers")
-      ->check(CLI::ExistingFile);
-  list->add_option("--shard-index", args->shard_index,
-                   "this shard (0-based); default GTEST_SHARD_INDEX");
-  list->add_option("--total-shards", args->total_shards,
-                   "number of shards; default GTEST_TOTAL_SHARDS");
+  AddCampaignOptions(*list, args->campaign);
   list->add_flag("--json", args->json, "print JSON");
   list->footer(
       "Exit status: 0 listed; 3 a test case or the IUT file does not load "

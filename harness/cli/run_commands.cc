@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 
+#include "harness/cli/campaign_options.h"
 #include "harness/cli/commands.h"
 #include "harness/runner/runner.h"
 #include "harness/script/iut.h"
@@ -26,35 +27,22 @@ namespace fs = std::filesystem;
 namespace hs = harness::script;
 
 struct RunArgs {
-  std::string testcases;
-  std::string iut;
-  std::string filter;
-  std::vector<std::string> tags;
-  std::vector<std::string> requirements;
+  CampaignArgs campaign;
   std::size_t jobs = 1;
-  std::optional<long long> shard_index, total_shards;
   std::string out = "omaiop-report";
   std::vector<std::string> faults;
   bool no_progress = false;
 };
-
-std::string SuiteDir() {
-  std::error_code ec;
-  if (fs::is_directory("testcases", ec)) return "testcases";
-  return std::string(OMAIOP_SOURCE_DIR) + "/testcases";
-}
 
 int RunRun(const RunArgs& a) {
   auto fail = [](const std::string& what) {
     std::cerr << "omaiop run: " << what << "\n";
     return kExitToolFailure;
   };
+  auto campaign = SelectCampaign(a.campaign);
+  if (!campaign.ok()) return fail(campaign.error().ToString());
   harness::RunOptions ro;
-  if (!a.iut.empty()) {
-    auto loaded = hs::LoadIut(a.iut);
-    if (!loaded.ok()) return fail(loaded.error().ToString());
-    ro.iut = std::move(*loaded);
-  }
+  ro.iut = campaign->iut;
   for (const auto& f : a.faults)
     if (!sim::servers::FaultByName(f))
       return fail("unknown fault '" + f + "' (see `omaiop cp faults`)");
@@ -63,28 +51,10 @@ int RunRun(const RunArgs& a) {
   ro.faults = a.faults;
   ro.jobs = a.jobs == 0 ? 1 : a.jobs;
 
-  std::optional<hs::ShardSpec> shard;
-  if (a.shard_index || a.total_shards) {
-    if (!a.shard_index || !a.total_shards)
-      return fail("--shard-index and --total-shards go together");
-    auto s = hs::MakeShard(*a.shard_index, *a.total_shards);
-    if (!s.ok()) return fail(s.error().ToString());
-    shard = *s;
-  } else {
-    auto s = hs::ShardFromEnvironment();
-    if (!s.ok()) return fail(s.error().ToString());
-    shard = *s;
-  }
-  const std::string dir = a.testcases.empty() ? SuiteDir() : a.testcases;
-  hs::LoadOptions lo;
-  for (const auto& [k, v] : hs::IutVariables(ro.iut))
-    lo.extra_variables.push_back(k);
-  auto suite = hs::LoadSuite(dir, lo);
-  if (!suite.ok()) return fail(suite.error().ToString());
-  for (const auto& e : suite->errors)
+  const auto& suite = campaign->suite;
+  for (const auto& e : suite.errors)
     std::cerr << "omaiop run: not loaded: " << e.ToString() << "\n";
-  auto selected = hs::Select(suite->cases, {a.filter, a.tags, a.requirements});
-  if (shard) selected = hs::ApplyShard(std::move(selected), *shard);
+  const auto& selected = campaign->selected;
 
   const bool tty = !a.no_progress && isatty(STDERR_FILENO);
   ro.on_case_done = [tty](const reports::CaseResult& r, std::size_t done,
@@ -131,7 +101,7 @@ int RunRun(const RunArgs& a) {
     first = false;
   }
   std::cout << "\nreport: " << files->html << "\n";
-  if (!suite->errors.empty()) return kExitToolFailure;
+  if (!suite.errors.empty()) return kExitToolFailure;
   return harness::ExitCodeFor(c);
 }
 
@@ -143,24 +113,9 @@ void RegisterRunCommands(CLI::App& app, CommandContext& ctx) {
       "run",
       "Run a test campaign against the IUT (default: the whole suite against "
       "the simulated peers) and write an HTML/JUnit/JSON/pcap report");
-  run->add_option("--testcases", args->testcases,
-                  "test-case directory (default ./testcases, else the "
-                  "source tree's)");
-  run->add_option("--iut", args->iut,
-                  "IUT description (PICS/PIXIT, adapter); default: the "
-                  "simulated peers")
-      ->check(CLI::ExistingFile);
-  run->add_option("--filter", args->filter,
-                  "ID globs, GoogleTest style: POS1:POS2:-NEG1:NEG2");
-  run->add_option("--tag", args->tags, "select cases with this tag");
-  run->add_option("--requirement", args->requirements,
-                  "select cases covering this requirement ID or glob");
+  AddCampaignOptions(*run, args->campaign);
   run->add_option("-j,--jobs", args->jobs, "cases run in parallel")
       ->check(CLI::Range(1, 256));
-  run->add_option("--shard-index", args->shard_index,
-                  "this shard (0-based); default GTEST_SHARD_INDEX");
-  run->add_option("--total-shards", args->total_shards,
-                  "number of shards; default GTEST_TOTAL_SHARDS");
   run->add_option("-o,--output", args->out,
                   "report directory (default ./omaiop-report)");
   run->add_option("--fault", args->faults,
