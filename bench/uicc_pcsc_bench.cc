@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
     }
   }
   auto pcscd = reader::PcscdProcess::StartOrReuse(
-      {uicc::kVpcdDefaultPort, "/tmp/omaiop-bench-pcscd.log",
-       std::chrono::seconds(10)});
+      {0, "/tmp/omaiop-bench-pcscd.log", std::chrono::seconds(10)});
   if (!pcscd.ok()) {
     std::fprintf(stderr, "uicc_pcsc_bench: %s\n", pcscd.error().what.c_str());
     return 3;
@@ -105,10 +104,11 @@ int main(int argc, char** argv) {
   // 1 ("Virtual PCD 00 01") measured 2-5x slower than slot 0 for the same
   // card, so a side-by-side on two slots would compare the slots.
   uicc::Card card(uicc::SampleFileSystem());
-  Served ours = Serve(uicc::VpcdCard::ForCard(card), uicc::kVpcdDefaultPort);
-  Served null = Serve(uicc::VpcdCard::NullCard(), uicc::kVpcdDefaultPort);
+  const std::uint16_t port = (*pcscd)->vpcd_port();
+  Served ours = Serve(uicc::VpcdCard::ForCard(card), port);
+  Served null = Serve(uicc::VpcdCard::NullCard(), port);
   null.link->Remove();
-  Served slow = Serve(uicc::VpcdCard::NullCard(), uicc::kVpcdDefaultPort,
+  Served slow = Serve(uicc::VpcdCard::NullCard(), port,
                       /*quick_ack=*/false);
   slow.link->Remove();
   const std::string slot = "Virtual PCD 00 00";

@@ -1,8 +1,11 @@
 #include "sim/reader/pcscd_process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +22,9 @@ namespace {
 constexpr const char* kRule = "pcscd set-up (uicc.md §1)";
 constexpr const char* kPidFile = "/run/pcscd/pcscd.pid";
 constexpr const char* kSocket = "/run/pcscd/pcscd.comm";
+constexpr const char* kSystemVpcdConf = "/etc/reader.conf.d/vpcd";
+constexpr const char* kDefaultVpcdDriver =
+    "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 
 std::string Tail(const std::string& path) {
   std::ifstream in(path);
@@ -38,19 +44,71 @@ pid_t LivePcscdPid() {
   }
   return 0;
 }
+// A TCP port free right now on every interface (vpcd binds 0.0.0.0).
+codec::Result<std::uint16_t> FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return codec::Error("socket(): " + std::string(strerror(errno)), 0, kRule);
+  }
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_ANY);
+  socklen_t len = sizeof a;
+  std::uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  if (port == 0) return codec::Error("no free TCP port for vpcd", 0, kRule);
+  return port;
+}
+
+// vpcd's driver path as the installed package configures it (the LIBPATH
+// line of /etc/reader.conf.d/vpcd), so a private copy loads the same .so.
+std::string VpcdDriverPath() {
+  std::ifstream in(kSystemVpcdConf);
+  std::string key, value;
+  while (in >> key) {
+    std::getline(in, value);
+    if (key == "LIBPATH") {
+      auto b = value.find_first_not_of(" \t");
+      if (b != std::string::npos) return value.substr(b);
+    }
+  }
+  return kDefaultVpcdDriver;
+}
+
+// A reader.conf.d holding only vpcd on `port` (vsmartcard's format:
+// DEVICENAME /dev/null:PORT makes vpcd listen; CHANNELID is the same port).
+codec::Result<std::string> PrivateConfDir(std::uint16_t port) {
+  char tmpl[] = "/tmp/omaiop-pcscd-conf-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    return codec::Error("mkdtemp: " + std::string(strerror(errno)), 0, kRule);
+  }
+  std::ofstream out(std::string(tmpl) + "/vpcd");
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%04X", port);
+  out << "FRIENDLYNAME \"Virtual PCD\"\nDEVICENAME   /dev/null:" << hex
+      << "\nLIBPATH      " << VpcdDriverPath() << "\nCHANNELID    " << hex
+      << "\n";
+  if (!out) return codec::Error("cannot write " + std::string(tmpl), 0, kRule);
+  return std::string(tmpl);
+}
 }  // namespace
 
 codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
     const PcscdOptions& options) {
   pid_t running = LivePcscdPid();
   if (running > 0) {
-    if (TcpPortListening(options.vpcd_port)) {
-      return std::unique_ptr<PcscdProcess>(new PcscdProcess(0));
+    if (TcpPortListening(kSystemVpcdPort)) {
+      return std::unique_ptr<PcscdProcess>(
+          new PcscdProcess(0, kSystemVpcdPort, ""));
     }
     return codec::Error(
         "pcscd (pid " + std::to_string(running) +
             ") is already running but nothing listens on the vpcd port " +
-            std::to_string(options.vpcd_port) +
+            std::to_string(kSystemVpcdPort) +
             ": it was started before vsmartcard-vpcd was installed or with "
             "another reader.conf.d; stop it (kill " +
             std::to_string(running) + ") and retry",
@@ -60,27 +118,43 @@ codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
   std::error_code ec;
   std::filesystem::remove(kPidFile, ec);
   std::filesystem::remove(kSocket, ec);
-  if (TcpPortListening(options.vpcd_port)) {
-    return codec::Error("port " + std::to_string(options.vpcd_port) +
+  std::uint16_t port = options.vpcd_port;
+  if (port == 0) {
+    OMAIOP_ASSIGN_OR_RETURN(port, FreePort());
+  }
+  if (TcpPortListening(port)) {
+    return codec::Error("port " + std::to_string(port) +
                             " is taken by something that is not pcscd",
                         0, kRule);
   }
-  OMAIOP_ASSIGN_OR_RETURN(pid_t pid,
-                          SpawnProcess({"pcscd", "-f"}, options.log_path));
+  std::vector<std::string> argv = {"pcscd", "-f"};
+  std::string conf_dir;
+  if (port != kSystemVpcdPort) {
+    OMAIOP_ASSIGN_OR_RETURN(conf_dir, PrivateConfDir(port));
+    argv.insert(argv.end(), {"-c", conf_dir});
+  }
+  auto pid_or = SpawnProcess(argv, options.log_path);
+  if (!pid_or.ok()) {
+    std::error_code rm;
+    if (!conf_dir.empty()) std::filesystem::remove_all(conf_dir, rm);
+    return pid_or.error();
+  }
+  pid_t pid = *pid_or;
+  PcscdProcess started(pid, port, conf_dir);  // stops pcscd on every error
   auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
-  while (!TcpPortListening(options.vpcd_port)) {
+  while (!TcpPortListening(port)) {
     int st = 0;
     if (!ChildRunning(pid, &st)) {
+      started.pid_ = 0;
       return codec::Error("pcscd exited (status " + std::to_string(st) +
                               ") before vpcd listened on port " +
-                              std::to_string(options.vpcd_port) + "; log:\n" +
+                              std::to_string(port) + "; log:\n" +
                               Tail(options.log_path),
                           0, kRule);
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      StopProcess(pid);
       return codec::Error(
-          "vpcd did not listen on port " + std::to_string(options.vpcd_port) +
+          "vpcd did not listen on port " + std::to_string(port) +
               " within the timeout: is vsmartcard-vpcd installed "
               "(/etc/reader.conf.d/vpcd; scripts/setup)? log:\n" +
               Tail(options.log_path),
@@ -88,11 +162,16 @@ codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return std::unique_ptr<PcscdProcess>(new PcscdProcess(pid));
+  auto out = std::unique_ptr<PcscdProcess>(
+      new PcscdProcess(pid, port, std::move(started.conf_dir_)));
+  started.pid_ = 0;
+  return out;
 }
 
 PcscdProcess::~PcscdProcess() {
   if (pid_ > 0) StopProcess(pid_);
+  std::error_code ec;
+  if (!conf_dir_.empty()) std::filesystem::remove_all(conf_dir_, ec);
 }
 
 }  // namespace omaiop::sim::reader

@@ -3,9 +3,16 @@
 // systemd"): `pcscd -f` as a child, stopped by its PID, never by name.
 //
 // pcscd is one per machine (fixed socket /run/pcscd/pcscd.comm). Policy when
-// one is already running: if its vpcd port is listening it is REUSED (and
-// left running at the end); if it runs without vpcd listening, StartOrReuse
-// fails and says so. Stale /run/pcscd files of a dead pcscd are removed.
+// one is already running: if its vpcd port (the system's 35963) is listening
+// it is REUSED (and left running at the end); if it runs without vpcd
+// listening, StartOrReuse fails and says so. Stale /run/pcscd files of a dead
+// pcscd are removed.
+//
+// A pcscd started here gets, by default, a PRIVATE reader.conf.d (`pcscd -c`)
+// whose vpcd listens on a free port chosen now: anything else on the machine
+// (or in another container sharing the network) that serves a card to the
+// well-known port 35963 cannot put its card into our reader. Serve cards to
+// vpcd_port().
 #pragma once
 
 #include <sys/types.h>
@@ -28,8 +35,12 @@ using process::SpawnProcess;
 using process::StopProcess;
 using process::TcpPortListening;
 
+inline constexpr std::uint16_t kSystemVpcdPort = 35963;  // 0x8C7B
+
 struct PcscdOptions {
-  std::uint16_t vpcd_port = 35963;
+  // 0: a free port, private to the pcscd started here (see above). A fixed
+  // port also gets a private reader.conf.d unless it is kSystemVpcdPort.
+  std::uint16_t vpcd_port = 0;
   std::string log_path = "/tmp/omaiop-pcscd.log";
   std::chrono::milliseconds start_timeout{10000};
 };
@@ -41,10 +52,16 @@ class PcscdProcess {
   ~PcscdProcess();  // stops pcscd by PID if this object started it
   bool started_here() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
+  // Where vpcd listens: serve cards here (`omaiop uicc serve --vpcd
+  // 127.0.0.1:PORT`). Reader "Virtual PCD 00 00" whatever the port.
+  std::uint16_t vpcd_port() const { return port_; }
 
  private:
-  explicit PcscdProcess(pid_t pid) : pid_(pid) {}
+  PcscdProcess(pid_t pid, std::uint16_t port, std::string conf_dir)
+      : pid_(pid), port_(port), conf_dir_(std::move(conf_dir)) {}
   pid_t pid_;
+  std::uint16_t port_;
+  std::string conf_dir_;  // private reader.conf.d, removed with this object
 };
 
 }  // namespace omaiop::sim::reader

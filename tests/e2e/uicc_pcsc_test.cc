@@ -70,23 +70,33 @@ class UiccPcscTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() /
            ("omaiop-uicc-e2e-" + std::to_string(getpid()));
     fs::create_directories(dir_);
+    // Our own pcscd with vpcd on a private free port (pcscd_process.h), so
+    // a card served by anything else to the usual port 35963 stays out.
     auto pcscd = sim::reader::PcscdProcess::StartOrReuse(
-        {35963, (dir_ / "pcscd.log").string(), std::chrono::seconds(10)});
+        {0, (dir_ / "pcscd.log").string(), std::chrono::seconds(10)});
     ASSERT_TRUE(pcscd.ok()) << pcscd.error().what;
     pcscd_ = std::move(*pcscd);
-    // A reused pcscd may still report the card of a previous test (it polls
-    // vpcd every ~0.4 s) or hold a foreign one: wait for an empty slot.
+    // A reused (system) pcscd may still report the card of a previous test
+    // (it polls vpcd every ~0.4 s) or hold a foreign one: wait for an empty
+    // slot.
     ASSERT_TRUE(WaitForCard(false))
         << "'" << kReader
         << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
-           "connected to vpcd port 35963; stop it";
+           "connected to vpcd port "
+        << pcscd_->vpcd_port() << "; stop it";
     StartServe();
   }
 
   // Starts `omaiop uicc serve` and waits until its card is in the reader.
   void StartServe() {
-    std::vector<std::string> argv = {OMAIOP_BINARY, "uicc", "serve",
-                                     "--profile", Profile()};
+    std::vector<std::string> argv = {
+        OMAIOP_BINARY,
+        "uicc",
+        "serve",
+        "--profile",
+        Profile(),
+        "--vpcd",
+        "127.0.0.1:" + std::to_string(pcscd_->vpcd_port())};
     for (const auto& a : ExtraServeArgs()) argv.push_back(a);
     auto pid = sim::reader::SpawnProcess(argv, (dir_ / "serve.log").string());
     ASSERT_TRUE(pid.ok()) << pid.error().what;
