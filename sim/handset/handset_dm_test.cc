@@ -17,6 +17,7 @@
 #include "sim/handset/dm/session.h"
 #include "sim/handset/handset.h"
 #include "sim/reader/in_process_reader.h"
+#include "sim/servers/dm_server.h"
 #include "sim/uicc/profile_loader.h"
 #include "tests/test_util.h"
 
@@ -225,6 +226,75 @@ TEST_F(HandsetDm, UndecodableBootstrapIsAnEventNotAnAccount) {
   EXPECT_EQ(h->CountEvents("dm_bootstrap_failed"), 1u) << Events(*h);
   EXPECT_TRUE(h->dm_accounts().empty());
 }
+
+// dm.md §3.3 client -> server: a Get of a node larger than the server's
+// MaxMsgSize is answered in chunks (MoreData, Meta Size on the first, one
+// chunk per message); omaiop's DM server answers 213 per chunk and
+// reassembles exactly the node's value. Both encodings.
+class DmLargeResults : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DmLargeResults, ChunkedToTheServerAndReassembled) {
+  dm::Tree tree;
+  ASSERT_TRUE(dm::BuildStandardObjects(tree, {}).ok());
+  std::string big;
+  for (int i = 0; big.size() < 6000; ++i)
+    big += "line " + std::to_string(i) + ";";
+  dm::Content c;
+  c.data = big;
+  ASSERT_TRUE(
+      tree.Add(dm::Caller::Device(), "./Ext", {.format = dm::Format::kNode})
+          .ok() ||
+      tree.Find("./Ext"));
+  ASSERT_TRUE(tree.Add(dm::Caller::Device(), "./Ext/Log", c).ok());
+  ASSERT_TRUE(tree.Replace(dm::Caller::Device(), "./Ext/Log?prop=ACL",
+                           dm::Content{.data = "Get=*"})
+                  .ok());
+
+  servers::DmServerConfig sc;
+  sc.server_id = "omaiop-dms";
+  sc.max_msg_size = 1500;
+  sc.script.packages.push_back({{servers::ScriptGet("./Ext/Log", {200}),
+                                 servers::ScriptGet("./DevInfo/Man", {200})}});
+  servers::DmServer server(sc);
+  ASSERT_TRUE(server.Start().ok());
+  dm::DmAccount acc;
+  acc.server_id = "omaiop-dms";
+  acc.server_url = server.BaseUrl() + "/dm";
+  acc.client_auth = dm::DmAuthScheme::kNone;
+  dm::DmClientOptions o;
+  o.wbxml = GetParam();
+  dm::DmClient client(tree, acc, o);
+  auto out = client.RunSession(dm::SessionTrigger::Client());
+  ASSERT_TRUE(out.ok()) << (out.error ? out.error->ToString() : "") << "\n"
+                        << client.trace().ToString();
+  const auto chunks = client.trace().Find(dm::DmEventKind::kChunkSent);
+  EXPECT_GE(chunks.size(), 4u) << client.trace().ToString();
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_NE(chunks[0].detail.find("Meta Size " + std::to_string(big.size())),
+            std::string::npos)
+      << chunks[0].detail;
+  auto log = server.Sessions().at(0);
+  for (const auto& v : log.violations)
+    ADD_FAILURE() << v.rule << ": " << v.evidence;
+  ASSERT_EQ(log.large_objects.size(), 1u);
+  EXPECT_EQ(log.large_objects[0].uri, "./Ext/Log");
+  EXPECT_EQ(log.large_objects[0].status, 200);
+  EXPECT_EQ(log.large_objects[0].data, big);
+  EXPECT_EQ(log.large_objects[0].chunks, chunks.size() + 1);
+  // Every message after package 1 (sent before the server's MaxMsgSize was
+  // known) stayed within it.
+  bool first = true;
+  for (const auto& m : client.messages()) {
+    if (!m.sent) continue;
+    if (!first) EXPECT_LE(m.wire_size, 1500u);
+    first = false;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, DmLargeResults, ::testing::Bool(),
+                         [](const auto& i) {
+                           return std::string(i.param ? "Wbxml" : "Xml");
+                         });
 
 }  // namespace
 }  // namespace omaiop::sim::handset
