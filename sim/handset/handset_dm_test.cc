@@ -17,6 +17,7 @@
 #include "sim/handset/dm/session.h"
 #include "sim/handset/handset.h"
 #include "sim/reader/in_process_reader.h"
+#include "sim/servers/dm_notification_push.h"
 #include "sim/servers/dm_server.h"
 #include "sim/uicc/profile_loader.h"
 #include "tests/test_util.h"
@@ -225,6 +226,102 @@ TEST_F(HandsetDm, UndecodableBootstrapIsAnEventNotAnAccount) {
   (void)h->PowerOn();
   EXPECT_EQ(h->CountEvents("dm_bootstrap_failed"), 1u) << Events(*h);
   EXPECT_TRUE(h->dm_accounts().empty());
+}
+
+// SMS segments from a push server straight into the handset's radio.
+class HandsetRadio : public servers::PushSink {
+ public:
+  explicit HandsetRadio(Handset& h) : h_(h) {}
+  codec::Status Deliver(const std::vector<codec::Bytes>& segments,
+                        const std::string& to) override {
+    for (const auto& seg : segments)
+      last_ = h_.OnSmsSegment(seg, {"+4917000099", to, {}});
+    return codec::OkStatus();
+  }
+  std::optional<cp::PushOutcome> last_;
+
+ private:
+  Handset& h_;
+};
+
+// The card's DM server (fixtures/dm/bootstrap_dmacc.xml credentials), in
+// process on loopback.
+servers::DmServerConfig CardServerConfig() {
+  servers::DmServerConfig c;
+  c.server_id = "dm.operator.example";
+  c.client_auth = servers::DmAuthMode::kDigest;
+  c.username = "device";
+  c.password = "clientpwd";
+  c.server_cred = codec::DmAuthType::kMd5;
+  c.server_password = "serverpwd";
+  c.script.packages.push_back({{servers::ScriptGet("./DevInfo/DevId", {200})}});
+  return c;
+}
+
+// dm.md §3.2 row 0 / §3.8: package 0 arrives by SMS (WSP push of
+// application/vnd.syncml.notification), the CP client hands it over, and
+// the handset runs the server-initiated session with the card's account.
+TEST_F(HandsetDm, Package0BySmsStartsTheServerInitiatedSession) {
+  InsertCard();
+  auto h = Make();
+  ASSERT_TRUE(h->PowerOn().ok());
+  servers::DmServer server(CardServerConfig());
+  ASSERT_TRUE(server.Start().ok());
+  HandsetRadio radio(*h);
+  servers::Package0Options p0;
+  p0.server_password = "serverpwd";  // the card's SRVCRED, empty nonce
+  p0.session_id = 0x2A;
+  server.NotifySession(p0, servers::SmsNotificationSink(radio, "+4917000001"));
+  ASSERT_TRUE(radio.last_);
+  EXPECT_TRUE(radio.last_->accepted);
+  EXPECT_EQ(radio.last_->stage, "dm");
+  EXPECT_EQ(radio.last_->Count(cp::EventKind::kDmNotification), 1u);
+  EXPECT_EQ(h->CountEvents("dm_notification"), 1u) << Events(*h);
+  auto pkg0s = h->TakeDmNotifications();
+  ASSERT_EQ(pkg0s.size(), 1u);
+  EXPECT_TRUE(h->TakeDmNotifications().empty());
+
+  auto out = h->RunDmSessionForPackage0(pkg0s[0], {}, server.BaseUrl() + "/dm");
+  ASSERT_TRUE(out.ok()) << out.error().ToString();
+  EXPECT_TRUE(out->ok()) << (out->error ? out->error->ToString() : "");
+  EXPECT_EQ(out->session_id, "2A");
+  auto log = server.Sessions().at(0);
+  for (const auto& v : log.violations)
+    ADD_FAILURE() << v.rule << ": " << v.evidence;
+  EXPECT_TRUE(log.ended);
+  // Package 1 carried Alert 1200 (server-initiated), not 1201.
+  ASSERT_FALSE(log.messages.empty());
+  EXPECT_NE(log.messages[0].xml.find("<Data>1200</Data>"), std::string::npos)
+      << log.messages[0].xml;
+}
+
+TEST_F(HandsetDm, Package0WithAWrongDigestStartsNoSession) {
+  InsertCard();
+  auto h = Make();
+  ASSERT_TRUE(h->PowerOn().ok());
+  servers::DmServer server(CardServerConfig());
+  ASSERT_TRUE(server.Start().ok());
+  HandsetRadio radio(*h);
+  servers::Package0Options p0;
+  p0.server_password = "not-the-card-secret";
+  server.NotifySession(p0, servers::SmsNotificationSink(radio, "+4917000001"));
+  auto pkg0s = h->TakeDmNotifications();
+  ASSERT_EQ(pkg0s.size(), 1u);
+  auto out = h->RunDmSessionForPackage0(pkg0s[0], {}, server.BaseUrl() + "/dm");
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->ok());
+  EXPECT_TRUE(server.Sessions().empty());
+}
+
+TEST_F(HandsetDm, Package0FromAnUnknownServerIsAnError) {
+  InsertCard();
+  auto h = Make();
+  ASSERT_TRUE(h->PowerOn().ok());
+  servers::Package0Options p0;
+  p0.server_id = "dm.elsewhere.example";
+  auto out = h->RunDmSessionForPackage0(servers::BuildPackage0(p0), {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().what.find("dm.elsewhere.example"), std::string::npos);
 }
 
 // dm.md §3.3 client -> server: a Get of a node larger than the server's
