@@ -81,6 +81,17 @@ class HandsetDm : public ::testing::Test {
     o.card.pin1 = "1234";
     return std::make_unique<Handset>(reader_, std::move(o));
   }
+
+ public:
+  // The uicc-3g card inserted and a handset powered on with it.
+  std::unique_ptr<Handset> MakePowered() {
+    InsertCard();
+    auto h = Make();
+    EXPECT_TRUE(h->PowerOn().ok());
+    return h;
+  }
+
+ protected:
   std::string Value(const Handset& h, const std::string& uri) {
     auto r = const_cast<dm::Tree&>(h.dm_tree()).Get(dm::Caller::Device(), uri);
     return r.ok() && !r.items.empty() ? r.items[0].data
@@ -261,23 +272,35 @@ servers::DmServerConfig CardServerConfig() {
 // dm.md §3.2 row 0 / §3.8: package 0 arrives by SMS (WSP push of
 // application/vnd.syncml.notification), the CP client hands it over, and
 // the handset runs the server-initiated session with the card's account.
+// A powered handset with the card, the card's DM server, and package 0
+// signed with `server_password` sent to the handset by SMS.
+struct Pkg0Rig {
+  Pkg0Rig(HandsetDm& t, const std::string& server_password)
+      : h(t.MakePowered()), server(CardServerConfig()), radio(*h) {
+    EXPECT_TRUE(server.Start().ok());
+    servers::Package0Options p0;
+    p0.server_password = server_password;  // the card's SRVCRED: empty nonce
+    p0.session_id = 0x2A;
+    server.NotifySession(p0,
+                         servers::SmsNotificationSink(radio, "+4917000001"));
+    pkg0s = h->TakeDmNotifications();
+  }
+  std::unique_ptr<Handset> h;
+  servers::DmServer server;
+  HandsetRadio radio;
+  std::vector<codec::Bytes> pkg0s;
+};
+
 TEST_F(HandsetDm, Package0BySmsStartsTheServerInitiatedSession) {
-  InsertCard();
-  auto h = Make();
-  ASSERT_TRUE(h->PowerOn().ok());
-  servers::DmServer server(CardServerConfig());
-  ASSERT_TRUE(server.Start().ok());
-  HandsetRadio radio(*h);
-  servers::Package0Options p0;
-  p0.server_password = "serverpwd";  // the card's SRVCRED, empty nonce
-  p0.session_id = 0x2A;
-  server.NotifySession(p0, servers::SmsNotificationSink(radio, "+4917000001"));
-  ASSERT_TRUE(radio.last_);
-  EXPECT_TRUE(radio.last_->accepted);
-  EXPECT_EQ(radio.last_->stage, "dm");
-  EXPECT_EQ(radio.last_->Count(cp::EventKind::kDmNotification), 1u);
+  Pkg0Rig rig(*this, "serverpwd");
+  auto& h = rig.h;
+  auto& server = rig.server;
+  ASSERT_TRUE(rig.radio.last_);
+  EXPECT_TRUE(rig.radio.last_->accepted);
+  EXPECT_EQ(rig.radio.last_->stage, "dm");
+  EXPECT_EQ(rig.radio.last_->Count(cp::EventKind::kDmNotification), 1u);
   EXPECT_EQ(h->CountEvents("dm_notification"), 1u) << Events(*h);
-  auto pkg0s = h->TakeDmNotifications();
+  auto& pkg0s = rig.pkg0s;
   ASSERT_EQ(pkg0s.size(), 1u);
   EXPECT_TRUE(h->TakeDmNotifications().empty());
 
@@ -296,27 +319,18 @@ TEST_F(HandsetDm, Package0BySmsStartsTheServerInitiatedSession) {
 }
 
 TEST_F(HandsetDm, Package0WithAWrongDigestStartsNoSession) {
-  InsertCard();
-  auto h = Make();
-  ASSERT_TRUE(h->PowerOn().ok());
-  servers::DmServer server(CardServerConfig());
-  ASSERT_TRUE(server.Start().ok());
-  HandsetRadio radio(*h);
-  servers::Package0Options p0;
-  p0.server_password = "not-the-card-secret";
-  server.NotifySession(p0, servers::SmsNotificationSink(radio, "+4917000001"));
-  auto pkg0s = h->TakeDmNotifications();
-  ASSERT_EQ(pkg0s.size(), 1u);
-  auto out = h->RunDmSessionForPackage0(pkg0s[0], {}, server.BaseUrl() + "/dm");
+  Pkg0Rig rig(*this, "not-the-card-secret");
+  auto& server = rig.server;
+  ASSERT_EQ(rig.pkg0s.size(), 1u);
+  auto out = rig.h->RunDmSessionForPackage0(rig.pkg0s[0], {},
+                                            server.BaseUrl() + "/dm");
   ASSERT_TRUE(out.ok());
   EXPECT_FALSE(out->ok());
   EXPECT_TRUE(server.Sessions().empty());
 }
 
 TEST_F(HandsetDm, Package0FromAnUnknownServerIsAnError) {
-  InsertCard();
-  auto h = Make();
-  ASSERT_TRUE(h->PowerOn().ok());
+  auto h = MakePowered();
   servers::Package0Options p0;
   p0.server_id = "dm.elsewhere.example";
   auto out = h->RunDmSessionForPackage0(servers::BuildPackage0(p0), {});
