@@ -14,9 +14,9 @@
 #include "codec/cp_security.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/security_options.h"
+#include "harness/cli/smpp_submit.h"
 #include "sim/servers/cp_push_server.h"
 #include "sim/servers/faults.h"
-#include "sim/smsc/smpp_esme.h"
 
 namespace omaiop::cli {
 
@@ -220,83 +220,34 @@ void AddComposeOptions(CLI::App* cmd, ComposeArgs& args) {
 
 struct PushArgs {
   ComposeArgs compose;
-  std::string smsc, to, from, system_id = "omaiop", password = "omaiop",
-                              system_type, mode = "udh";
-  bool transceiver = false, trace = false;
-  unsigned data_coding = 0xF5;
-  double timeout = 10;
+  SmppSubmitArgs smpp;
 };
 
 int RunPush(const PushArgs& a) {
-  const auto colon = a.smsc.rfind(':');
-  unsigned long port = 0;
-  if (colon == std::string::npos || colon == 0 ||
-      a.smsc.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
-      colon + 1 == a.smsc.size() ||
-      (port = std::stoul(a.smsc.substr(colon + 1, 6))) == 0 || port > 65535) {
-    std::cerr << "omaiop: --smsc '" << a.smsc << "' is not HOST:PORT\n";
-    return kExitToolFailure;
-  }
   ComposeArgs compose = a.compose;
   // sar_msg_ref_num is 16 bits and becomes a 16-bit concatenation IE at the
   // SMSC: size the segments for it.
-  if (a.mode == "sar") compose.concat_16bit = true;
+  if (a.smpp.mode == "sar") compose.concat_16bit = true;
   auto push = ComposeFromArgs(compose);
   if (!push) return kExitToolFailure;
-
-  sim::smsc::EsmeConfig c;
-  c.host = a.smsc.substr(0, colon);
-  if (c.host.size() > 2 && c.host.front() == '[' && c.host.back() == ']')
-    c.host = c.host.substr(1, c.host.size() - 2);  // [::1]:2775
-  c.port = static_cast<std::uint16_t>(port);
-  c.system_id = a.system_id;
-  c.password = a.password;
-  c.system_type = a.system_type;
-  c.transceiver = a.transceiver;
-  c.source_addr = a.from;
-  c.data_coding = static_cast<std::uint8_t>(a.data_coding);
-  c.timeout = std::chrono::milliseconds(static_cast<long>(a.timeout * 1000));
-  sim::smsc::SmppEsme esme(c);
-  if (a.trace) {
-    esme.SetTrace([](const sim::smsc::EsmeTraceEvent& e) {
-      using D = sim::smsc::EsmeTraceEvent::Direction;
-      const char* arrow = e.direction == D::kIn    ? "< "
-                          : e.direction == D::kOut ? "> "
-                                                   : "* ";
-      std::cerr << arrow << e.summary;
-      if (!e.raw.empty()) std::cerr << "  " << codec::ToHex(e.raw);
-      std::cerr << "\n";
-    });
-  }
-  const auto mode = *sim::smsc::SubmitModeFromName(a.mode);
-  // Check the segments fit the mode before connecting.
-  if (auto s = esme.SubmitsFor(push->segments, a.to, mode); !s.ok()) {
-    std::cerr << "omaiop: " << s.error().ToString() << "\n";
+  std::string warning;
+  auto ids = SubmitOverSmpp(a.smpp, push->segments, &warning);
+  if (!ids.ok()) {
+    std::cerr << "omaiop: " << ids.error().ToString() << "\n";
     return kExitToolFailure;
   }
-  if (auto s = esme.Connect(); !s.ok()) {
-    std::cerr << "omaiop: " << s.error().ToString() << "\n";
-    return kExitToolFailure;
-  }
-  sim::smsc::SmppPushSink sink(esme, mode);
-  auto delivered = sink.Deliver(push->segments, a.to);
-  auto unbound = esme.Unbind();
-  if (!delivered.ok()) {
-    std::cerr << "omaiop: " << delivered.error().ToString() << "\n";
-    return kExitToolFailure;
-  }
-  if (!unbound.ok())  // the push went through; say so but do not fail
-    std::cerr << "omaiop: warning: " << unbound.error().ToString() << "\n";
+  if (!warning.empty())  // the push went through; say so but do not fail
+    std::cerr << "omaiop: warning: " << warning << "\n";
 
   if (a.compose.json) {
     json j;
-    j["smsc"] = a.smsc;
-    j["to"] = a.to;
-    j["mode"] = a.mode;
+    j["smsc"] = a.smpp.smsc;
+    j["to"] = a.smpp.to;
+    j["mode"] = a.smpp.mode;
     j["sec"] = a.compose.sec;
     j["mac"] = push->mac.empty() ? json(nullptr) : json(push->mac);
     j["user_pin"] = push->user_pin ? json(*push->user_pin) : json(nullptr);
-    j["message_ids"] = sink.message_ids();
+    j["message_ids"] = *ids;
     auto& segs = j["segments"] = json::array();
     for (const auto& s : push->segments) segs.push_back(codec::ToHex(s));
     j["applied"] = AppliedJson(*push);
@@ -305,9 +256,9 @@ int RunPush(const PushArgs& a) {
   }
   PrintPushComments(a.compose, *push);
   std::cout << "submitted " << push->segments.size() << " segment(s) to "
-            << a.to << " via " << a.smsc << " (mode " << a.mode
+            << a.smpp.to << " via " << a.smpp.smsc << " (mode " << a.smpp.mode
             << "); message id(s):";
-  for (const auto& id : sink.message_ids()) std::cout << " " << id;
+  for (const auto& id : *ids) std::cout << " " << id;
   std::cout << "\n";
   if (push->user_pin)
     std::cout << "PIN to hand the user: " << *push->user_pin << "\n";
@@ -351,34 +302,7 @@ void RegisterCpCommands(CLI::App& app, CommandContext& ctx) {
       "prints the message ids and, for USERPIN methods, the PIN to hand the "
       "user");
   AddComposeOptions(push, push_args->compose);
-  push->add_option("--smsc", push_args->smsc, "SMSC address HOST:PORT")
-      ->required();
-  push->add_option("--to", push_args->to, "destination MSISDN (E.164 digits)")
-      ->required();
-  push->add_option("--from", push_args->from,
-                   "source_addr (default: empty, the SMSC's choice)");
-  push->add_option("--system-id", push_args->system_id,
-                   "SMPP system_id to bind with (default omaiop)");
-  push->add_option("--password", push_args->password,
-                   "SMPP password (default omaiop)");
-  push->add_option("--system-type", push_args->system_type,
-                   "SMPP system_type (default empty)");
-  push->add_flag("--transceiver", push_args->transceiver,
-                 "bind_transceiver instead of bind_transmitter");
-  push->add_option("--mode", push_args->mode,
-                   "udh: one submit_sm per segment, esm_class UDHI (default); "
-                   "sar: sar_* TLVs instead of the concatenation IE (the "
-                   "push is composed with a 16-bit reference); "
-                   "payload: one submit_sm with message_payload")
-      ->check(CLI::IsMember({"udh", "sar", "payload"}));
-  push->add_option("--data-coding", push_args->data_coding,
-                   "data_coding: 245 (0xF5, default) or 4")
-      ->check(CLI::IsMember({0xF5u, 0x04u}));
-  push->add_option("--timeout", push_args->timeout,
-                   "seconds to wait for each SMSC answer (default 10)")
-      ->check(CLI::PositiveNumber);
-  push->add_flag("--trace", push_args->trace,
-                 "print every SMPP PDU in and out to stderr");
+  AddSmppSubmitOptions(push, push_args->smpp, "", /*required=*/true);
   push->add_flag("--json", push_args->compose.json, "print JSON");
   push->footer(
       "Exit status: 0 every submit_sm accepted; 3 tool failure (document or "

@@ -5,13 +5,16 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "codec/bytes.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/smpp_submit.h"
 #include "sim/servers/dm_faults.h"
+#include "sim/servers/dm_notification_push.h"
 #include "sim/servers/dm_server.h"
 
 namespace omaiop::cli {
@@ -56,7 +59,67 @@ struct ServerArgs {
   std::vector<std::string> faults;
   bool json = false;
   int count = 0;
+  // Package 0 over SMS through an SMSC (dm.md §3.2 row 0, §3.8).
+  SmppSubmitArgs notify;
+  std::string notify_secret, notify_nonce_hex, notify_ui = "not-specified";
+  unsigned notify_session = 1;
 };
+
+// Builds package 0 for the server's ServerID and submits it as a WSP push
+// over SMPP (--notify-smsc); the server then expects the Alert 1200 session
+// with that SessionID. Returns false on a tool failure (said on stderr).
+bool SendNotification(servers::DmServer& server, const ServerArgs& a,
+                      const servers::DmServerConfig& cfg, bool as_json) {
+  servers::Package0Options p;
+  p.server_password =
+      a.notify_secret.empty() ? cfg.server_password : a.notify_secret;
+  p.nonce = cfg.server_nonce;
+  if (!a.notify_nonce_hex.empty()) {
+    auto n = codec::ParseHex(a.notify_nonce_hex);
+    if (!n.ok()) {
+      std::cerr << "omaiop: --notify-nonce must be hex\n";
+      return false;
+    }
+    p.nonce = *n;
+  }
+  p.session_id = static_cast<std::uint16_t>(a.notify_session);
+  static const std::map<std::string, codec::DmUiMode> kUi = {
+      {"not-specified", codec::DmUiMode::kNotSpecified},
+      {"background", codec::DmUiMode::kBackground},
+      {"informative", codec::DmUiMode::kInformative},
+      {"user-interaction", codec::DmUiMode::kUserInteraction}};
+  p.ui_mode = kUi.at(a.notify_ui);
+  SmppSubmitSink sink(a.notify);
+  codec::Status delivered = codec::OkStatus();
+  codec::Bytes pkg0 = server.NotifySession(p, [&](const codec::Bytes& b) {
+    auto segments = servers::ComposePackage0Sms(b);
+    if (!segments.ok()) {
+      delivered = segments.error();
+      return;
+    }
+    delivered = sink.Deliver(*segments, a.notify.to);
+  });
+  if (!delivered.ok()) {
+    std::cerr << "omaiop: package 0 not delivered: "
+              << delivered.error().ToString() << "\n";
+    return false;
+  }
+  const std::string sid = codec::SessionIdForSyncHdr(p.session_id);
+  if (as_json)
+    std::cout << json{{"type", "notification"},
+                      {"to", a.notify.to},
+                      {"smsc", a.notify.smsc},
+                      {"session_id", sid},
+                      {"ui_mode", a.notify_ui},
+                      {"message_ids", sink.message_ids()},
+                      {"pkg0", codec::ToHex(pkg0)}}
+                     .dump()
+              << "\n";
+  else
+    std::cout << "# package 0 (session " << sid << ") sent to " << a.notify.to
+              << " via " << a.notify.smsc << ": " << codec::ToHex(pkg0) << "\n";
+  return true;
+}
 
 std::atomic<bool> g_stop{false};
 extern "C" void OnSignal(int) { g_stop = true; }
@@ -175,6 +238,10 @@ int RunServer(const ServerArgs& a) {
     }
     cfg.script = *s;
   }
+  if (a.notify.smsc.empty() != a.notify.to.empty()) {
+    std::cerr << "omaiop: --notify-smsc and --notify-to go together\n";
+    return kExitToolFailure;
+  }
   bool as_json = a.json;
   servers::DmServer server(
       cfg, [as_json](const servers::DmEvent& e) { PrintEvent(e, as_json); });
@@ -190,6 +257,10 @@ int RunServer(const ServerArgs& a) {
     std::cout << "# omaiop dm server listening on " << server.BaseUrl()
               << " (auth " << a.auth << ", " << cfg.script.packages.size()
               << " scripted package(s))\n";
+  if (!a.notify.smsc.empty() && !SendNotification(server, a, cfg, as_json)) {
+    server.Stop();
+    return kExitToolFailure;
+  }
   std::cout << std::flush;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
@@ -269,9 +340,27 @@ void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
       ->add_option("--count", a->count,
                    "exit after N sessions ended (0 = until SIGINT)")
       ->check(CLI::NonNegativeNumber);
+  AddSmppSubmitOptions(server, a->notify, "notify-", /*required=*/false);
+  server->add_option("--notify-secret", a->notify_secret,
+                     "SRVCRED secret for the package 0 digest (default "
+                     "--server-password)");
+  server->add_option("--notify-nonce", a->notify_nonce_hex,
+                     "hex SRVCRED nonce for the digest (default "
+                     "--server-nonce)");
+  server
+      ->add_option("--notify-session", a->notify_session,
+                   "package 0 session id, 1..65535 (default 1)")
+      ->check(CLI::Range(1u, 65535u));
+  server->add_option("--notify-ui", a->notify_ui, "package 0 UI mode")
+      ->check(CLI::IsMember(
+          {"not-specified", "background", "informative", "user-interaction"}));
   server->footer(
+      "Server-initiated sessions: with --notify-smsc HOST:PORT --notify-to "
+      "MSISDN the server sends package 0 (dm.md §3.8) as a WSP push over "
+      "SMPP once it listens, and expects the Alert 1200 session.\n"
       "Exit status: 0 no client broke a rule; 1 some rule was broken; 3 tool "
-      "failure (bad options, port in use, unreadable script).");
+      "failure (bad options, port in use, unreadable script, package 0 not "
+      "delivered).");
   server->callback([&ctx, a] { ctx.exit_code = RunServer(*a); });
 }
 

@@ -249,4 +249,53 @@ TEST(SmscCli, SigtermStopsServeCleanly) {
   EXPECT_EQ(serve.Exit(5s), 0) << serve.Stderr();
 }
 
+// `omaiop dm server --notify-smsc`: package 0 (dm.md §3.8) leaves as a WSP
+// push over SMPP (dm.md §3.2 row 0) and reaches `smsc serve` intact: the
+// decoded content type is application/vnd.syncml.notification and the
+// segment carries exactly the package 0 the server reports.
+TEST(SmscCli, DmServerSendsPackage0ThroughTheSmsc) {
+  Serve serve("--json --count 1");
+  ASSERT_NE(serve.port(), 0);
+  const std::string out = ::testing::TempDir() + "dm_notify.out";
+  const std::string err = ::testing::TempDir() + "dm_notify.err";
+  auto dm = ChildProcess::Start(
+      {OMAIOP_BINARY, "dm", "server", "--port", "0", "--json", "--server-id",
+       "dm.example", "--server-password", "pw", "--notify-smsc", serve.smsc(),
+       "--notify-to", "4917001", "--notify-session", "42", "--notify-ui",
+       "background"},
+      {out, err});
+  ASSERT_TRUE(dm.ok()) << dm.error().ToString();
+  ASSERT_EQ(serve.Exit(), 0) << serve.Stderr();
+  json note;
+  for (int i = 0; i < 200 && note.is_null(); ++i) {
+    std::istringstream in(omaiop::testing::ReadFileText(out));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"notification\"") != std::string::npos)
+        note = json::parse(line);
+    if (note.is_null()) std::this_thread::sleep_for(10ms);
+  }
+  dm->Stop();
+  ASSERT_FALSE(note.is_null()) << omaiop::testing::ReadFileText(err);
+  EXPECT_EQ(note["session_id"], "2A");
+  EXPECT_EQ(note["ui_mode"], "background");
+  ASSERT_EQ(note["message_ids"].size(), 1u);
+  auto pushes = serve.Pushes();
+  ASSERT_EQ(pushes.size(), 1u) << serve.Stdout();
+  EXPECT_EQ(pushes[0]["decode"]["content_type"],
+            "application/vnd.syncml.notification");
+  std::string segments;
+  for (const auto& seg : pushes[0]["segments"])
+    segments += seg.is_string() ? seg.get<std::string>() : seg.dump();
+  EXPECT_NE(segments.find(note["pkg0"].get<std::string>()), std::string::npos)
+      << segments;
+}
+
+TEST(SmscCli, DmServerNotifyOptionsGoTogether) {
+  CliRun r = Omaiop("dm server --port 0 --notify-to 4917001");
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("--notify-smsc and --notify-to go together"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
