@@ -224,12 +224,13 @@ int RunCardClient(const DmClientArgs& a) {
   sim::handset::HandsetOptions ho;
   if (!a.pin1.empty()) ho.card.pin1 = a.pin1;
   sim::handset::Handset handset(*reader, ho);
-  if (auto st = handset.PowerOn(); !st.ok())
-    return SetupFailure("power-on with card " + card_name + ": " +
-                        st.error().ToString());
+  // A document that cannot be read (e.g. ProvSC Config2 without PIN1) is a
+  // card_error event, not a reason to stop: the DM bootstrap is read anyway.
+  codec::Status powered = handset.PowerOn();
   if (handset.loaded_iccid().empty())
-    return SetupFailure("no card in " + reader->name());
-
+    return SetupFailure(
+        "no usable card in " + reader->name() +
+        (powered.ok() ? std::string() : ": " + powered.error().ToString()));
   // The tree with the card's DM bootstrap applied.
   dm::Tree tree;
   dm::DeviceConfig cfg;
