@@ -433,6 +433,7 @@ TEST(FumoSession, AllowedPackageReports200InTheSameSession) {
     EXPECT_EQ(run.outcome.generic_alerts[0].alert.data, "200");
     EXPECT_EQ(h.agent->state(), 100);
     EXPECT_EQ(h.Value("./DevDetail/FwV"), "2.0.0");
+    EXPECT_EQ(h.Value("./FUMO/Update/PkgData"), "");  // b64 node emptied
     ASSERT_EQ(run.logs.size(), 1u);
     ASSERT_EQ(run.logs[0].client_alerts.size(), 1u);
     EXPECT_EQ(run.logs[0].client_alerts[0].alert.correlator,
