@@ -223,6 +223,7 @@ int RunCardClient(const DmClientArgs& a) {
   }
   sim::handset::HandsetOptions ho;
   if (!a.pin1.empty()) ho.card.pin1 = a.pin1;
+  ho.dm_device.dev_id = a.dev_id;
   sim::handset::Handset handset(*reader, ho);
   // A document that cannot be read (e.g. ProvSC Config2 without PIN1) is a
   // card_error event, not a reason to stop: the DM bootstrap is read anyway.
@@ -231,25 +232,22 @@ int RunCardClient(const DmClientArgs& a) {
     return SetupFailure(
         "no usable card in " + reader->name() +
         (powered.ok() ? std::string() : ": " + powered.error().ToString()));
-  // The tree with the card's DM bootstrap applied.
-  dm::Tree tree;
-  dm::DeviceConfig cfg;
-  cfg.dev_id = a.dev_id;
-  if (auto b = dm::BuildStandardObjects(tree, cfg); !b.ok())
-    return SetupFailure("cannot build the handset tree: " + b.reason);
+  // The handset's DM tree, with the card's DM bootstrap applied at power-on
+  // (Handset::dm_tree(); dm.md §1.2).
+  dm::Tree& t = handset.dm_tree();
   if (!handset.dm_bootstrap())
     return SetupFailure("card " + card_name +
                         " has no DM bootstrap (PKCS#15 OID 2.23.43.7.1)");
-  dm::BootstrapOptions bo;
-  bo.origin = handset.card_origin();
-  auto report =
-      dm::ApplyBootstrapWbxml(tree, handset.dm_bootstrap()->bytes, bo);
-  if (!report.ok())
-    return SetupFailure("card DM bootstrap: " + report.error().ToString());
-  dm::Tree& t = tree;
+  const auto& report = handset.dm_bootstrap_report();
+  if (!report)
+    return SetupFailure(
+        "the card's DM bootstrap was not applied (see the "
+        "handset events: " +
+        std::to_string(handset.CountEvents("dm_bootstrap_failed")) +
+        " dm_bootstrap_failed)");
 
   // The account the card bootstrapped.
-  std::vector<std::string> accounts = dm::FindDmAccounts(t);
+  std::vector<std::string> accounts = handset.card_dm_accounts();
   std::string acc_uri;
   for (const auto& u : accounts) {
     if (a.account.empty()) {

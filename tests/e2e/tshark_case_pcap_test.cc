@@ -2,7 +2,8 @@
 // Every packet must dissect with no malformed packet and no expert info at
 // warning level or above (TCP analysis flags wrong seq/ack that way), and
 // carry the protocol its trace entry promises: APDUs as gsm_sim (via
-// GSMTAP), pushes as wsp, HTTP as http over the synthesised TCP stream.
+// GSMTAP), pushes as wsp, HTTP as http over the synthesised TCP stream, SMPP
+// PDUs as smpp over one TCP session (the submit_sm's short message on to wsp).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "codec/xml.h"
 #include "reports/case_pcap.h"
 #include "reports/testing/sample_campaign.h"
+#include "tests/e2e/e2e_tools.h"
 #include "tests/test_util.h"
 
 namespace omaiop {
@@ -22,59 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr long kPiWarn = 0x00600000;  // expert severity (epan/proto.h)
-
-struct Dissected {
-  std::vector<std::string> protos;
-  std::vector<std::string> problems;
-  std::map<std::string, std::vector<std::string>> fields;
-  bool Has(const std::string& p) const {
-    for (const auto& x : protos)
-      if (x == p) return true;
-    return false;
-  }
-};
-
-void Walk(const xmlNode* n, Dissected& d) {
-  for (const xmlNode* c = codec::FirstChildElement(n); c;
-       c = codec::NextSiblingElement(c)) {
-    const std::string name = codec::GetAttr(c, "name");
-    if (codec::NodeName(c) == "proto") {
-      d.protos.push_back(name);
-      if (name == "_ws.malformed")
-        d.problems.push_back(codec::GetAttr(c, "showname"));
-    }
-    if (name == "_ws.expert.severity" &&
-        std::strtol(codec::GetAttr(c, "show").c_str(), nullptr, 10) >= kPiWarn)
-      d.problems.push_back(codec::GetAttr(n, "showname"));
-    if (!name.empty()) d.fields[name].push_back(codec::GetAttr(c, "show"));
-    Walk(c, d);
-  }
-}
-
-std::vector<Dissected> Tshark(const std::string& pcap) {
-  const std::string tshark = omaiop::testing::FindOnPath("tshark");
-  EXPECT_FALSE(tshark.empty())
-      << "tshark not found: run scripts/setup (apt-get install tshark)";
-  std::vector<Dissected> out;
-  if (tshark.empty()) return out;
-  int status = -1;
-  // -o: Wireshark's TCP analysis needs no preferences; WSP push is on 2948.
-  const std::string xml = omaiop::testing::RunCommand(
-      "'" + tshark + "' -n -r '" + pcap + "' -T pdml 2>/dev/null", &status);
-  EXPECT_EQ(status, 0) << "tshark failed on " << pcap;
-  auto doc = codec::ParseXml(xml, "tshark PDML");
-  EXPECT_TRUE(doc.ok());
-  if (!doc.ok()) return out;
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
-  for (const xmlNode* p = codec::FirstChildElement(root, "packet"); p;
-       p = codec::NextSiblingElement(p, "packet")) {
-    Dissected d;
-    Walk(p, d);
-    out.push_back(std::move(d));
-  }
-  return out;
-}
+using e2e::Dissected;
+using e2e::Tshark;
 
 class CasePcapTest : public ::testing::Test {
  protected:
@@ -91,13 +42,14 @@ class CasePcapTest : public ::testing::Test {
 
 TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
   const reports::Campaign c = reports::testing::SampleCampaign();
-  std::size_t apdus = 0, pushes = 0, https = 0, seen_sim = 0, seen_wsp = 0,
-              seen_http = 0;
+  std::size_t apdus = 0, pushes = 0, https = 0, smpps = 0, seen_sim = 0,
+              seen_wsp = 0, seen_http = 0, seen_smpp = 0, smpp_wsp = 0;
   for (const reports::CaseResult& cr : c.cases) {
     for (const auto& e : cr.trace) {
       apdus += e.kind == reports::kind::kApdu;
       pushes += e.kind == reports::kind::kWspPush;
       https += e.kind == reports::kind::kHttp;
+      smpps += e.kind == reports::kind::kSmppPdu;
     }
     const std::string path = (dir_ / (cr.id + ".pcap")).string();
     ASSERT_TRUE(reports::WriteCasePcap(path, cr).ok());
@@ -111,6 +63,10 @@ TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
       seen_sim += d.Has("gsm_sim");
       seen_wsp += d.Has("wsp");
       seen_http += d.Has("http");
+      seen_smpp += d.Has("smpp");
+      // The submit_sm's short message: UDH ports 9200 -> 2948, then the
+      // WSP push, dissected through SMPP's GSM SMS user data.
+      smpp_wsp += d.Has("smpp") && d.Has("wsp");
       // GSMTAP adds no tree of its own for SIM; the layer list shows it.
       if (d.Has("gsm_sim"))
         EXPECT_NE(d.fields["frame.protocols"].at(0).find("udp:gsmtap:gsm_sim"),
@@ -126,7 +82,10 @@ TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
     }
   }
   EXPECT_EQ(seen_sim, apdus);
-  EXPECT_EQ(seen_wsp, pushes);
+  EXPECT_GT(smpps, 0u);
+  EXPECT_EQ(seen_smpp, smpps);  // one PDU per TCP segment
+  EXPECT_EQ(smpp_wsp, 1u);
+  EXPECT_EQ(seen_wsp, pushes + smpp_wsp);
   EXPECT_EQ(seen_http, 2 * https);  // request and reply each
 }
 
