@@ -274,6 +274,10 @@ TEST(DmClientCardCli, OptionsChangeTheDecision) {
 TEST(DmClientCardCli, SetupErrorsAndHelp) {
   auto r = Omaiop("dm client --profile no-such-card --server http://x/dm");
   EXPECT_EQ(r.exit_code, 3) << r.out;
+  r = Omaiop(
+      "dm client --reader omaiop-no-such-reader-xyz --server http://x/dm");
+  EXPECT_EQ(r.exit_code, 3) << r.out;  // no pcscd, or no such reader
+  EXPECT_NE(r.out.find("--reader"), std::string::npos) << r.out;
   r = Omaiop("dm client --secret pw");
   EXPECT_EQ(r.exit_code, 3) << r.out;
   EXPECT_NE(r.out.find("--server is required"), std::string::npos) << r.out;
