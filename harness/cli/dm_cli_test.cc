@@ -192,6 +192,47 @@ TEST(DmCli, ServerRejectsUnknownFault) {
   EXPECT_NE(r.out.find("unknown fault 'nope'"), std::string::npos);
 }
 
+// Two omaiop processes: `dm server` plays the FUMO script (Replace PkgData,
+// Exec Update with a Correlator, <ExpectAlert> 1226 / 200) and `dm client
+// --profile uicc-3g` answers it, the card authorising the package.
+TEST(DmCli, ServerChecksTheFumoAlertOfTheCardClient) {
+  std::string client_out;
+  int client_exit = -1;
+  auto r = RunServer(
+      "--port 0 --count 1 --json --server-id dm.operator.example --auth "
+      "digest --username device --password clientpwd --server-auth digest "
+      "--server-password serverpwd --script " +
+          Src("fixtures/dm/scripts/fumo_card_update.xml"),
+      [&](const std::string& first) {
+        auto j = nlohmann::json::parse(first);
+        std::string url = j["url"];
+        auto c = Omaiop("dm client --profile uicc-3g --pin1 1234 --server " +
+                        url + "/dm");
+        client_out = c.out;
+        client_exit = c.exit_code;
+      });
+  EXPECT_EQ(client_exit, 0) << client_out;
+  EXPECT_EQ(r.exit_code, 0) << r.rest;  // no violation
+  std::istringstream lines(r.rest);
+  std::string line;
+  int ends = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_NE(j["type"], "violation") << line;
+    if (j["type"] != "session_end") continue;
+    ++ends;
+    ASSERT_EQ(j["client_alerts"].size(), 1u) << line;
+    const auto& a = j["client_alerts"][0];
+    EXPECT_EQ(a["code"], "1226");
+    EXPECT_EQ(a["source"], "./FUMO/Update");
+    EXPECT_EQ(a["data"], "200");
+    EXPECT_EQ(a["correlator"], "fumo-1");
+    EXPECT_EQ(a["meta_type"],
+              "org.openmobilealliance.dm.firmwareupdate.update");
+  }
+  EXPECT_EQ(ends, 1);
+}
+
 }  // namespace
 
 namespace interop {

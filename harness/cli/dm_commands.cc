@@ -139,12 +139,26 @@ void PrintEvent(const servers::DmEvent& e, bool as_json) {
                        {"received", lo.data.size()},
                        {"chunks", lo.chunks},
                        {"status", lo.status}});
+      // Client alerts other than 1200/1201/1222/1223, e.g. FUMO's 1226.
+      json alerts = json::array();
+      for (const auto& ca : e.session->client_alerts) {
+        const auto& a = ca.alert;
+        const codec::Item* it = a.items.empty() ? nullptr : &a.items[0];
+        json j = {{"msg_id", ca.msg_id}, {"code", a.data.value_or("")}};
+        if (it && it->source) j["source"] = it->source->loc_uri;
+        if (it && it->meta && it->meta->type) j["meta_type"] = *it->meta->type;
+        if (it && it->meta && it->meta->mark) j["mark"] = *it->meta->mark;
+        if (it && it->data) j["data"] = it->data->AsText();
+        if (a.correlator) j["correlator"] = *a.correlator;
+        alerts.push_back(j);
+      }
       std::cout << json{{"type", "session_end"},
                         {"session", e.session->key},
                         {"authenticated", e.session->authenticated},
                         {"packages_sent", e.session->packages_sent},
                         {"violations", e.session->violations.size()},
-                        {"large_objects", los}}
+                        {"large_objects", los},
+                        {"client_alerts", alerts}}
                        .dump(-1, ' ', false, json::error_handler_t::replace)
                 << "\n";
     }

@@ -21,11 +21,31 @@
 //   </DmScript>
 //
 // <Item> attributes: target, source (LocURI), format, type (Meta); its text
-// is the Data. A Get with status 200 must be followed by Results (checked by
-// the server, dm.md §3.1). After the last package the server sends a package
-// with only Final, which ends the session (dm.md §3.2).
+// is the Data.
+//
+// Alerts the client must send (FUMO Generic Alert 1226, dm.md §4):
+//   <Package>
+//     <Replace><Item target="./FUMO/Update/PkgData" format="b64">dGVzdA==
+//     </Item></Replace>
+//     <Exec correlator="c1"><Item target="./FUMO/Update"/></Exec>
+//     <ExpectAlert code="1226" source="./FUMO/Update" data="200"
+//        type="org.openmobilealliance.dm.firmwareupdate.update"
+//        format="int" correlator="c1"/>
+//   </Package>
+// An <ExpectAlert> in a <Package> must be met by the client package that
+// answers that package; in a top-level <Package1> (before the first
+// <Package>) by the client's package 1 (a FUMO result reported at the start
+// of the next session). Attributes: code (default 1226), source, type,
+// format, data (accepted values, comma separated), mark, correlator; an
+// absent attribute is not checked, an empty one (mark="", correlator="")
+// means the element must be absent (dm.md §4: Correlator "must be omitted"
+// when the Exec had none). Unmet: violation "script.expect.alert". A Get with
+// status 200 must be followed by Results (checked by the server, dm.md §3.1).
+// After the last package the server sends a package with only Final, which ends
+// the session (dm.md §3.2).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,12 +63,30 @@ struct ScriptCommand {
   std::vector<ScriptCommand> children;
 };
 
+// An Alert the client must send (see <ExpectAlert> above).
+struct ExpectedAlert {
+  int code = 1226;
+  std::optional<std::string> source;      // Item Source LocURI
+  std::optional<std::string> type;        // Item (or command) Meta Type
+  std::optional<std::string> format;      // Meta Format
+  std::optional<std::string> mark;        // "" = must be absent
+  std::vector<std::string> data;          // accepted Item Data; empty = any
+  std::optional<std::string> correlator;  // "" = must be absent
+  std::string ToString() const;           // for violations
+};
+
+// Whether a client Alert meets `e`; if not, `why` says which field differs.
+bool AlertMatches(const ExpectedAlert& e, const codec::Command& alert,
+                  std::string* why = nullptr);
+
 struct ScriptPackage {
   std::vector<ScriptCommand> commands;
+  std::vector<ExpectedAlert> expect_alerts;  // in the client's answer
 };
 
 struct DmScript {
   std::vector<ScriptPackage> packages;
+  std::vector<ExpectedAlert> package1_alerts;  // in the client's package 1
 };
 
 codec::Result<DmScript> ParseDmScript(std::string_view xml);

@@ -51,6 +51,10 @@ struct Outstanding {
 
 struct Session {
   DmSessionLog log;
+  // Expected client alerts for the client package in progress, and the
+  // alerts seen in it so far.
+  std::vector<ExpectedAlert> awaiting_alerts;
+  std::vector<Command> package_alerts;
   bool wbxml = false;
   int last_client_msg_id = 0;
   int server_msg_id = 0;
@@ -83,6 +87,9 @@ struct DmServer::State {
   std::vector<Session*> order;
   std::map<std::string, std::string> nonce_b64;  // client LocURI -> nonce
   std::vector<std::string> notified_session_ids;
+  // Correlators of the Execs sent, per client LocURI (a FUMO result may come
+  // in a later session, dm.md §4).
+  std::map<std::string, std::vector<std::string>> exec_correlators;
   Session unparsed;  // messages that could not be tied to a session
   std::size_t ended = 0;
   codec::Bytes server_nonce;
@@ -115,6 +122,7 @@ struct DmServer::State {
   void CheckHeader(Session& s, const SyncMlMessage& m, bool new_session);
   void CheckPackage1(Session& s, const SyncMlMessage& m);
   void CheckStatuses(Session& s, const SyncMlMessage& m);
+  void CheckClientAlerts(Session& s, const SyncMlMessage& m);
   // Status code for a client Results/Replace, following its large object
   // (dm.md §3.3): 213 per chunk, 200 or 424 at the last one.
   int LargeObjectStatus(Session& s, const SyncMlMessage& m, const Command& c);
@@ -426,6 +434,78 @@ void DmServer::State::CheckStatuses(Session& s, const SyncMlMessage& m) {
               "Get CmdID " + o.cmd_id + " has status 200 but no Results");
   }
   s.outstanding.clear();
+}
+
+void DmServer::State::CheckClientAlerts(Session& s, const SyncMlMessage& m) {
+  const std::string& id = m.hdr.msg_id;
+  constexpr char kRefGeneric[] = "dm.md §3.4 (1226), §4 (FUMO Generic Alert)";
+  for (const auto& c : m.body.commands) {
+    if (c.type != CommandType::kAlert) continue;
+    auto code = c.Code();
+    if (!code || *code == codec::kAlertClientInitiated ||
+        *code == codec::kAlertServerInitiated || *code == 1222 || *code == 1223)
+      continue;
+    s.log.client_alerts.push_back({id, c});
+    s.package_alerts.push_back(c);
+    if (*code != codec::kAlertGeneric) continue;
+    std::string at = "Generic Alert CmdID " + c.cmd_id;
+    if (c.items.empty()) {
+      Violate(s, id, "dm.alert.generic", kRefGeneric, at + " has no Item");
+      continue;
+    }
+    const codec::Item& it = c.items[0];
+    std::optional<std::string> type =
+        it.meta && it.meta->type ? it.meta->type
+                                 : (c.meta ? c.meta->type : std::nullopt);
+    std::optional<std::string> format =
+        it.meta && it.meta->format ? it.meta->format
+                                   : (c.meta ? c.meta->format : std::nullopt);
+    if (!it.source || it.source->loc_uri.empty())
+      Violate(s, id, "dm.alert.generic", kRefGeneric,
+              at + " has no Item Source LocURI (the node the alert is about)");
+    if (!type || type->empty()) {
+      Violate(s, id, "dm.alert.generic", kRefGeneric, at + " has no Meta Type");
+      continue;
+    }
+    if (type->rfind("org.openmobilealliance.dm.firmwareupdate.", 0) != 0)
+      continue;
+    if (format.value_or("") != "int")
+      Violate(s, id, "fumo.alert.format", kRefGeneric,
+              at + " (" + *type + ") has Meta Format '" + format.value_or("") +
+                  "', expected 'int'");
+    std::string data = it.data ? it.data->AsText() : "";
+    auto rc = ToInt(data);
+    if (!rc || *rc < 100 || *rc > 999)
+      Violate(s, id, "fumo.alert.result-code", kRefGeneric,
+              at + " Data '" + data + "' is not a FUMO ResultCode");
+    if (c.correlator) {
+      const auto& sent = exec_correlators[s.log.client_uri];
+      if (std::find(sent.begin(), sent.end(), *c.correlator) == sent.end())
+        Violate(s, id, "fumo.alert.correlator", kRefGeneric,
+                at + " Correlator '" + *c.correlator +
+                    "' was not sent in any Exec to this client");
+    }
+  }
+  if (!m.body.final) return;  // the client's package goes on
+  for (const auto& e : s.awaiting_alerts) {
+    bool met = false;
+    std::string closest;
+    for (const auto& a : s.package_alerts) {
+      std::string why;
+      if (AlertMatches(e, a, &why)) {
+        met = true;
+        break;
+      }
+      if (closest.empty()) closest = "Alert CmdID " + a.cmd_id + ": " + why;
+    }
+    if (!met)
+      Violate(s, id, "script.expect.alert", "DM script expectation",
+              "expected " + e.ToString() + " in this client package; " +
+                  (closest.empty() ? std::string("it has no client Alert")
+                                   : closest));
+  }
+  s.awaiting_alerts.clear();
+  s.package_alerts.clear();
 }
 
 codec::Chal DmServer::State::MakeChal(const std::string& client) {
@@ -816,6 +896,7 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
       sessions.erase(it);
       sessions[key + "#" + std::to_string(order.size())] = std::move(prev);
     }
+    ns->awaiting_alerts = config.script.package1_alerts;
     sessions[key] = std::move(ns);
     new_session = true;
   }
@@ -847,6 +928,7 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
             "commands (client must not reply to it)");
   if (!new_session) CheckStatuses(s, m);
   if (is_pkg1 && m.body.final) CheckPackage1(s, m);
+  CheckClientAlerts(s, m);
 
   // Build the reply.
   SyncMlMessage out;
@@ -933,9 +1015,12 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
   if (s.next_package < config.script.packages.size()) {
     const auto& pkg = config.script.packages[s.next_package++];
     ++s.log.packages_sent;
+    s.awaiting_alerts = pkg.expect_alerts;
     std::function<void(const ScriptCommand&, Command&)> number =
         [&](const ScriptCommand& sc, Command& c) {
           c.cmd_id = std::to_string(cmd_id++);
+          if (c.type == CommandType::kExec && c.correlator)
+            exec_correlators[client].push_back(*c.correlator);
           sent.push_back({out.hdr.msg_id,
                           c.cmd_id,
                           std::string(codec::CommandName(c.type)),

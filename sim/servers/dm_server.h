@@ -9,6 +9,9 @@
 //    then a package with only Final, which ends the session (dm.md §3.2),
 //  - checks every client message strictly; each broken rule becomes a
 //    DmRuleViolation (rule id, spec reference, evidence),
+//  - checks the client's Generic Alerts (1226: Item Source, Meta Type; FUMO
+//    types need Format int, a numeric Data and a Correlator only if an Exec
+//    of ours carried it; dm.md §4) and the script's <ExpectAlert>s,
 //  - answers in the client's encoding (XML or WBXML),
 //  - injects the named faults of dm_faults.h into its own messages,
 //  - logs every message in and out, decoded to XML text.
@@ -107,6 +110,13 @@ struct DmLoggedMessage {
   std::string ToJson() const;               // {"type":"message",...}
 };
 
+// An Alert the client sent other than 1200/1201/1222/1223 (e.g. a FUMO
+// Generic Alert 1226, dm.md §4).
+struct DmClientAlert {
+  std::string msg_id;
+  codec::Command alert;
+};
+
 // A large object the client sent in chunks (dm.md §3.3), as reassembled.
 struct DmLargeObject {
   std::string uri;                  // Item Source (or Target) LocURI
@@ -125,6 +135,7 @@ struct DmSessionLog {
   std::size_t packages_sent = 0;  // script packages sent
   std::vector<DmLoggedMessage> messages;
   std::vector<DmRuleViolation> violations;
+  std::vector<DmClientAlert> client_alerts;
   std::vector<DmLargeObject> large_objects;  // completed or abandoned
 };
 

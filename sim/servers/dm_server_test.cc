@@ -870,6 +870,47 @@ TEST(DmScript, ParsesFixtureAndRejectsBadScripts) {
       ParseDmScript("<DmScript><Package><Get/></Package></DmScript>").ok());
 }
 
+TEST(DmScript, ExpectAlertParsesAndMatches) {
+  auto s = LoadDmScript(Src("fixtures/dm/scripts/fumo_card_update.xml"));
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  ASSERT_EQ(s->packages.size(), 2u);
+  ASSERT_EQ(s->packages[0].commands.size(), 3u);  // ExpectAlert not a command
+  ASSERT_EQ(s->packages[0].expect_alerts.size(), 1u);
+  const ExpectedAlert& e = s->packages[0].expect_alerts[0];
+  EXPECT_EQ(e.code, 1226);
+  EXPECT_EQ(e.data, (std::vector<std::string>{"200"}));
+  EXPECT_EQ(e.mark, std::optional<std::string>(""));
+  EXPECT_EQ(e.correlator, std::optional<std::string>("fumo-1"));
+
+  codec::GenericAlert g;
+  g.source_uri = "./FUMO/Update";
+  g.type = "org.openmobilealliance.dm.firmwareupdate.update";
+  g.data = "200";
+  g.correlator = "fumo-1";
+  std::string why;
+  EXPECT_TRUE(AlertMatches(e, codec::BuildGenericAlert(g), &why)) << why;
+  g.mark = "critical";
+  EXPECT_FALSE(AlertMatches(e, codec::BuildGenericAlert(g), &why));
+  EXPECT_NE(why.find("Mark"), std::string::npos) << why;
+  g.mark.reset();
+  g.correlator.reset();
+  EXPECT_FALSE(AlertMatches(e, codec::BuildGenericAlert(g), &why));
+  EXPECT_NE(why.find("Correlator"), std::string::npos) << why;
+  g.correlator = "fumo-1";
+  g.data = "404";
+  EXPECT_FALSE(AlertMatches(e, codec::BuildGenericAlert(g), &why));
+  EXPECT_NE(why.find("Data '404'"), std::string::npos) << why;
+
+  EXPECT_FALSE(ParseDmScript("<DmScript><Package><ExpectAlert code=\"12\"/>"
+                             "</Package></DmScript>")
+                   .ok());
+  EXPECT_FALSE(ParseDmScript("<DmScript><Package/><Package1/></DmScript>")
+                   .ok());  // Package1 must come first
+  EXPECT_FALSE(ParseDmScript("<DmScript><Package1><Get><Item target=\"./a\"/>"
+                             "</Get></Package1></DmScript>")
+                   .ok());
+}
+
 // --- faults
 // ----------------------------------------------------------------------
 

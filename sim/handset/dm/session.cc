@@ -73,6 +73,24 @@ std::string_view DmEventKindName(DmEventKind kind) {
       return "chunk_sent";
     case DmEventKind::kChunkAbandoned:
       return "chunk_abandoned";
+    case DmEventKind::kGenericAlertSent:
+      return "generic_alert_sent";
+    case DmEventKind::kGenericAlertStatus:
+      return "generic_alert_status";
+    case DmEventKind::kFumoExec:
+      return "fumo_exec";
+    case DmEventKind::kFumoStateChanged:
+      return "fumo_state_changed";
+    case DmEventKind::kFumoAuthorised:
+      return "fumo_authorised";
+    case DmEventKind::kFumoRefused:
+      return "fumo_refused";
+    case DmEventKind::kFumoDownload:
+      return "fumo_download";
+    case DmEventKind::kFumoResult:
+      return "fumo_result";
+    case DmEventKind::kFumoCardRead:
+      return "fumo_card_read";
   }
   return "unknown";
 }
@@ -116,6 +134,7 @@ constexpr char kRuleUi[] = "dm.md §3.4: UI alerts 1100-1104";
 constexpr char kRuleAtomic[] = "dm.md §3.1: Atomic all-or-nothing";
 constexpr char kRuleSeq[] = "dm.md §3.1: Sequence in order";
 constexpr char kRuleLo[] = "dm.md §3.3: large objects";
+constexpr char kRuleGeneric[] = "dm.md §3.4/§4: Generic Alert 1226";
 
 std::string ItemTarget(const codec::Item& i) {
   return i.target ? i.target->loc_uri : std::string();
@@ -297,8 +316,68 @@ struct DmClient::Session {
   }
 
   // POSTs `m`, returns the server's reply (parsed).
+  // Asks the alert source (if any) and returns the Alerts to send.
+  std::vector<Command> PollAlerts(AlertPoint point) {
+    std::vector<Command> cmds;
+    if (!c.options_.generic_alerts) return cmds;
+    for (auto& a : c.options_.generic_alerts(point)) {
+      GenericAlertRecord r;
+      r.alert = a;
+      out.generic_alerts.push_back(r);
+      cmds.push_back(codec::BuildGenericAlert(a));
+    }
+    return cmds;
+  }
+
+  // Ties each Generic Alert in `m` to its record (MsgID, CmdID).
+  void NoteAlertsSent(const SyncMlMessage& m) {
+    for (const auto& cmd : m.body.commands) {
+      if (cmd.type != CommandType::kAlert ||
+          cmd.Code() != codec::kAlertGeneric || cmd.items.empty())
+        continue;
+      const codec::Item& it = cmd.items[0];
+      std::string src = it.source ? it.source->loc_uri : "";
+      std::string data = it.data ? it.data->AsText() : "";
+      for (auto& r : out.generic_alerts) {
+        if (r.status || r.alert.source_uri != src || r.alert.data != data ||
+            r.alert.correlator != cmd.correlator)
+          continue;
+        if (!r.cmd_id.empty() && (r.cmd_id != cmd.cmd_id || r.msg_id.empty()))
+          continue;
+        if (r.msg_id == m.hdr.msg_id) continue;  // taken by an earlier one
+        bool resent = !r.msg_id.empty();
+        r.msg_id = m.hdr.msg_id;
+        r.cmd_id = cmd.cmd_id;
+        Ev(DmEventKind::kGenericAlertSent, kRuleGeneric,
+           std::string(resent ? "resent" : "sent") + " in MsgID " + r.msg_id +
+               " CmdID " + r.cmd_id + ": " + src + " type " + r.alert.type +
+               " data " + data +
+               (cmd.correlator ? " correlator " + *cmd.correlator
+                               : " (no correlator)") +
+               (r.alert.mark ? " mark " + *r.alert.mark : ""));
+        break;
+      }
+    }
+  }
+
+  // A Status answering one of our Generic Alerts.
+  void NoteAlertStatus(const Command& st) {
+    for (auto& r : out.generic_alerts) {
+      if (r.msg_id.empty() || r.cmd_id != st.cmd_ref.value_or("") ||
+          r.msg_id != st.msg_ref.value_or(r.msg_id))
+        continue;
+      r.status = st.Code().value_or(0);
+      Ev(DmEventKind::kGenericAlertStatus, kRuleGeneric,
+         "server Status " + std::to_string(r.status) + " for the alert on " +
+             r.alert.source_uri + " (MsgID " + r.msg_id + " CmdID " + r.cmd_id +
+             ")");
+      return;
+    }
+  }
+
   codec::Result<SyncMlMessage> Exchange(const SyncMlMessage& m) {
     OMAIOP_ASSIGN_OR_RETURN(std::string body, Encode(m));
+    NoteAlertsSent(m);
     const char* ctype = c.options_.wbxml ? kWbxmlType : kXmlType;
     c.messages_.push_back({true, ctype, body.size(), codec::SyncMlToXml(m), 0});
     ++out.messages_sent;
@@ -976,7 +1055,10 @@ struct DmClient::Session {
     for (const auto& cmd : in.body.commands) {
       if (cmd.type == CommandType::kStatus) {
         if (cmd.chal) TakeChal(*cmd.chal);
-        if (cmd.cmd_ref.value_or("") != "0") continue;
+        if (cmd.cmd_ref.value_or("") != "0") {
+          NoteAlertStatus(cmd);
+          continue;
+        }
         int code = cmd.Code().value_or(0);
         if (code == 212 || code == 200) {
           if (!out.client_authenticated)
@@ -1075,6 +1157,11 @@ struct DmClient::Session {
       if (lo && !ContinuesObject(cmd)) AbandonObject("a new command");
       Execute(cmd, queue);
     }
+    // Generic Alerts (FUMO results) ride in the reply to a complete server
+    // package that had commands; a package that ends the session gets none.
+    if (in.body.final && has_cmds)
+      for (auto& a : PollAlerts(AlertPoint::kAfterServerPackage))
+        queue.push_back(std::move(a));
 
     // --- what next (dm.md §3.2) ---
     if (next_requested) {
@@ -1141,6 +1228,7 @@ struct DmClient::Session {
                        : codec::kAlertClientInitiated;
     for (const char* leaf : {"DevId", "Man", "Mod", "DmV", "Lang"})
       p.devinfo.push_back({leaf, NodeValue(std::string("./DevInfo/") + leaf)});
+    p.extra = PollAlerts(AlertPoint::kPackage1);
     SyncMlMessage to_send = codec::BuildClientPackage1(p);
     Ev(DmEventKind::kSessionStarted, "dm.md §3.2: package 1",
        "Alert " + std::to_string(p.alert_code) + ", SessionID " +

@@ -76,6 +76,16 @@ enum class DmEventKind {
   kChunkAssembled,        // last chunk: object complete, command executed
   kChunkAbandoned,        // object interrupted (1225) or size mismatch (424)
   kChunkSent,             // one chunk of a large Results sent (MoreData)
+  // Appended for FUMO (sim/handset/dm/fumo.h); the client-side ones first.
+  kGenericAlertSent,    // client Generic Alert 1226 put into a message
+  kGenericAlertStatus,  // the server's Status for a Generic Alert we sent
+  kFumoExec,            // FUMO Exec accepted (202) or refused at once
+  kFumoStateChanged,    // FUMO <x>/State moved (old -> new, why)
+  kFumoAuthorised,      // package SHA-256 found on the card (or policy off)
+  kFumoRefused,         // package refused (no match / card unavailable)
+  kFumoDownload,        // PkgURL fetched (or the fetch failed)
+  kFumoResult,          // operation ended: ResultCode queued for 1226
+  kFumoCardRead,        // EF.FUMO-Auth read (records, free ones) or failed
 };
 std::string_view DmEventKindName(DmEventKind kind);
 
@@ -151,6 +161,16 @@ struct UiAnswer {
 using UserInterface = std::function<UiAnswer(const UiRequest&)>;
 
 // --- options -----------------------------------------------------------------
+// Client-originated Generic Alerts (1226; FUMO reports, dm.md §4). The
+// session asks its source at two points and sends what it gets in that
+// message; an alert handed over is not asked for again.
+enum class AlertPoint {
+  kPackage1,            // built into package 1 (next to Alert 1200/1201)
+  kAfterServerPackage,  // after the commands of a server message with Final
+};
+using GenericAlertSource =
+    std::function<std::vector<codec::GenericAlert>(AlertPoint)>;
+
 struct DmClientOptions {
   bool wbxml = false;  // application/vnd.syncml.dm+wbxml, else +xml
   // MaxMsgSize advertised in our SyncHdr Meta ("" = none).
@@ -184,6 +204,8 @@ struct DmClientOptions {
   // AAuthData (dm.md §3.7: the nonce is kept for the next session).
   // "" = not written back.
   std::string account_uri;
+  // Generic Alerts to send (unset = none).
+  GenericAlertSource generic_alerts;
 };
 
 // --- the session
@@ -205,6 +227,12 @@ struct CommandRecord {  // one server command as answered
   std::string reason;
 };
 
+struct GenericAlertRecord {  // one Generic Alert the client sent
+  std::string msg_id, cmd_id;
+  codec::GenericAlert alert;
+  int status = 0;  // server's Status code, 0 = none received
+};
+
 struct DmSessionOutcome {
   bool completed = false;  // the server ended it normally
   bool aborted = false;    // 1223 (either side)
@@ -213,7 +241,8 @@ struct DmSessionOutcome {
   std::string session_id;
   int messages_sent = 0, messages_received = 0;
   std::vector<CommandRecord> commands;
-  std::optional<codec::Diagnostic> error;  // why the session failed
+  std::vector<GenericAlertRecord> generic_alerts;  // sent by the client
+  std::optional<codec::Diagnostic> error;          // why the session failed
   bool ok() const { return completed && !error; }
 };
 
@@ -234,6 +263,9 @@ class DmClient {
   const std::vector<DmMessageRecord>& messages() const { return messages_; }
   const DmAccount& account() const { return account_; }
   void set_ui(UserInterface ui) { options_.ui = std::move(ui); }
+  void set_generic_alert_source(GenericAlertSource s) {
+    options_.generic_alerts = std::move(s);
+  }
 
  private:
   struct Session;
