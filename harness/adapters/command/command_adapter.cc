@@ -19,7 +19,9 @@ namespace omaiop::harness::adapters {
 
 namespace {
 
-codec::Bytes TextBytes(std::string_view s) { return codec::Bytes(s.begin(), s.end()); }
+codec::Bytes TextBytes(std::string_view s) {
+  return codec::Bytes(s.begin(), s.end());
+}
 
 namespace fs = std::filesystem;
 namespace servers = sim::servers;
@@ -88,10 +90,11 @@ codec::Result<Report> ParseReport(const CommandResult& r) {
                         0, kRuleContract);
   const std::string verdict = JsonString(j, "verdict");
   if (verdict != "accepted" && verdict != "rejected")
-    return codec::Error("JSON \"verdict\" must be \"accepted\" or "
-                        "\"rejected\", got '" +
-                            verdict + "'",
-                        0, kRuleContract);
+    return codec::Error(
+        "JSON \"verdict\" must be \"accepted\" or "
+        "\"rejected\", got '" +
+            verdict + "'",
+        0, kRuleContract);
   rep.outcome.accepted = verdict == "accepted";
   rep.outcome.reject_rule = JsonString(j, "rule");
   rep.outcome.reject_reason = JsonString(j, "reason");
@@ -101,17 +104,18 @@ codec::Result<Report> ParseReport(const CommandResult& r) {
     rep.has_events = true;
     for (const auto& e : *ev)
       if (e.is_object())
-        rep.outcome.events.push_back({JsonString(e, "kind"),
-                                      JsonString(e, "rule"),
-                                      JsonString(e, "path"),
-                                      JsonString(e, "detail")});
+        rep.outcome.events.push_back(
+            {JsonString(e, "kind"), JsonString(e, "rule"),
+             JsonString(e, "path"), JsonString(e, "detail")});
   }
   if (auto st = j.find("settings"); st != j.end() && st->is_array()) {
     rep.settings.emplace();
     for (const auto& s : *st) {
       if (!s.is_object()) continue;
-      ObservedSetting o{JsonString(s, "kind"), JsonString(s, "id"),
-                        JsonString(s, "origin"), {}};
+      ObservedSetting o{JsonString(s, "kind"),
+                        JsonString(s, "id"),
+                        JsonString(s, "origin"),
+                        {}};
       if (auto p = s.find("parms"); p != s.end() && p->is_object())
         for (const auto& [k, v] : p->items())
           o.parms[k] = v.is_string() ? v.get<std::string>() : v.dump();
@@ -173,8 +177,7 @@ codec::Status CommandSession::Setup() {
                         kRuleNotSupported);
   if (tc_.preconditions.card)
     rec_->Add(MakeEntry(src::kHarness, "", knd::kDecision, Direction::kNone,
-                        "card precondition " +
-                            tc_.preconditions.card->profile +
+                        "card precondition " + tc_.preconditions.card->profile +
                             ": the IUT uses its own card (PIXIT)"));
   return codec::OkStatus();
 }
@@ -238,9 +241,9 @@ StepOutcome CommandSession::Run(const Pending& p) {
   auto r = RunCommand(*argv, input, timeout);
   std::string line;
   for (const auto& a : *argv) line += (line.empty() ? "" : " ") + a;
-  TraceEntry c = MakeEntry(src::kHarness, "iut", knd::kDecision,
-                           Direction::kOut, "command: " + line + " -> " +
-                               (r.ok() ? r->Describe() : r.error().what));
+  TraceEntry c = MakeEntry(
+      src::kHarness, "iut", knd::kDecision, Direction::kOut,
+      "command: " + line + " -> " + (r.ok() ? r->Describe() : r.error().what));
   if (r.ok()) {
     c.raw = TextBytes(r->out);
     c.response = TextBytes(r->err);
@@ -252,13 +255,12 @@ StepOutcome CommandSession::Run(const Pending& p) {
   for (const auto& ev : rep->outcome.events)
     rec_->Add(MakeEntry(src::kHandset, "", knd::kDecision, Direction::kNone,
                         ev.kind + " [" + ev.path + "] " + ev.detail, ev.rule));
-  rec_->Add(MakeEntry(
-      src::kHandset, "", knd::kDecision, Direction::kNone,
-      std::string("IUT: push ") +
-          (rep->outcome.accepted ? "accepted" : "rejected") +
-          (rep->outcome.reject_reason.empty() ? "" : ": ") +
-          rep->outcome.reject_reason,
-      rep->outcome.reject_rule));
+  rec_->Add(MakeEntry(src::kHandset, "", knd::kDecision, Direction::kNone,
+                      std::string("IUT: push ") +
+                          (rep->outcome.accepted ? "accepted" : "rejected") +
+                          (rep->outcome.reject_reason.empty() ? "" : ": ") +
+                          rep->outcome.reject_reason,
+                      rep->outcome.reject_rule));
   has_events_ = has_events_ || rep->has_events;
   if (rep->settings) settings_ = rep->settings;
   outcomes_.push_back(std::move(rep->outcome));

@@ -43,11 +43,11 @@ codec::Result<servers::ComposedPush> ComposeCasePush(
 }
 
 reports::TraceEntry WspPushEntry(const servers::ComposedPush& push) {
-  reports::TraceEntry e = MakeEntry(
-      reports::source::kServer, reports::source::kHandset,
-      reports::kind::kWspPush, reports::Direction::kOut,
-      "WSP push, " + std::to_string(push.wsp_pdu.size()) + " bytes" +
-          (push.mac.empty() ? "" : ", MAC " + push.mac));
+  reports::TraceEntry e =
+      MakeEntry(reports::source::kServer, reports::source::kHandset,
+                reports::kind::kWspPush, reports::Direction::kOut,
+                "WSP push, " + std::to_string(push.wsp_pdu.size()) + " bytes" +
+                    (push.mac.empty() ? "" : ", MAC " + push.mac));
   for (const auto& f : push.applied)
     e.summary += std::string(", fault ") +
                  std::string(servers::InfoOf(f.id).name) + " (" + f.detail +

@@ -42,9 +42,8 @@ struct ObservedSetting {
   std::map<std::string, std::string> parms;  // top-level PARM name -> value
 };
 // The settings of `kind`/`id` the handset holds now.
-using SettingQuery =
-    std::function<std::vector<ObservedSetting>(std::string_view kind,
-                                               std::string_view id)>;
+using SettingQuery = std::function<std::vector<ObservedSetting>(
+    std::string_view kind, std::string_view id)>;
 
 // "accepted; rejected [rule] reason" over every outcome so far.
 std::string OutcomesSummary(const std::vector<ObservedOutcome>& outcomes);

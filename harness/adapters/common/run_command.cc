@@ -75,13 +75,15 @@ codec::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
     if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
     if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
     if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
-    const int k = poll(fds, static_cast<nfds_t>(n),
-                       static_cast<int>(std::min<long long>(left.count(), 1000)));
+    const int k =
+        poll(fds, static_cast<nfds_t>(n),
+             static_cast<int>(std::min<long long>(left.count(), 1000)));
     if (k < 0 && errno != EINTR) break;
     for (int i = 0; i < n && k > 0; ++i) {
       if (!fds[i].revents) continue;
       if (fds[i].fd == in_fd) {
-        ssize_t w = write(in_fd, input.data() + written, input.size() - written);
+        ssize_t w =
+            write(in_fd, input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
         if (w < 0 && errno != EAGAIN) written = input.size();  // EPIPE
         if (written >= input.size()) {

@@ -197,9 +197,8 @@ std::size_t SimulatedHandset::Deliver(const Delivery& d) {
     answers.push_back(std::nullopt);
   else
     for (const auto& pin : pins_)
-      answers.push_back(pin == kOutOfBandPin && d.out_of_band_pin
-                            ? *d.out_of_band_pin
-                            : pin);
+      answers.push_back(
+          pin == kOutOfBandPin && d.out_of_band_pin ? *d.out_of_band_pin : pin);
   pins_.clear();
   user_rejects_ = false;
   cp::ScriptedUser user(answers);
@@ -210,11 +209,10 @@ std::size_t SimulatedHandset::Deliver(const Delivery& d) {
   for (const auto& seg : d.segments) {
     ++i;
     if (d.record_segments) {
-      TraceEntry e = MakeEntry(d.segment_source, src::kHandset,
-                               knd::kSmsSegment, Direction::kOut,
-                               "SMS segment " + std::to_string(i) + "/" +
-                                   std::to_string(d.segments.size()) +
-                                   " (TP-UD)");
+      TraceEntry e = MakeEntry(
+          d.segment_source, src::kHandset, knd::kSmsSegment, Direction::kOut,
+          "SMS segment " + std::to_string(i) + "/" +
+              std::to_string(d.segments.size()) + " (TP-UD)");
       e.raw = seg;
       rec_->Add(std::move(e));
     }
@@ -231,13 +229,13 @@ std::size_t SimulatedHandset::Deliver(const Delivery& d) {
            o->mac_check == cp::MacCheck::kMalformed) &&
           !d.mac.empty()) {
         // The offending bytes: the MAC parameter value in the WSP header.
-        auto it = std::search(d.wsp_pdu.begin(), d.wsp_pdu.end(),
-                              d.mac.begin(), d.mac.end());
+        auto it = std::search(d.wsp_pdu.begin(), d.wsp_pdu.end(), d.mac.begin(),
+                              d.mac.end());
         if (it != d.wsp_pdu.end())
           rec_->AddHighlight(
-              d.wsp_entry, {static_cast<std::size_t>(it - d.wsp_pdu.begin()),
-                            d.mac.size(),
-                            "MAC does not verify: " + o->reject_rule, false});
+              d.wsp_entry,
+              {static_cast<std::size_t>(it - d.wsp_pdu.begin()), d.mac.size(),
+               "MAC does not verify: " + o->reject_rule, false});
       }
       // The offending byte a WSP/WBXML decoder reported: the event path says
       // "WBXML (offset N)", N counted from the start of the WSP PDU.

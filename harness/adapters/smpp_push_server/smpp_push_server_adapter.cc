@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -25,7 +26,9 @@ namespace omaiop::harness::adapters {
 
 namespace {
 
-codec::Bytes TextBytes(std::string_view s) { return codec::Bytes(s.begin(), s.end()); }
+codec::Bytes TextBytes(std::string_view s) {
+  return codec::Bytes(s.begin(), s.end());
+}
 
 namespace smsc = sim::smsc;
 using reports::Direction;
@@ -76,8 +79,7 @@ class SmscHost {
  public:
   using Listener = std::function<void(const smsc::SmscTraceEvent&)>;
 
-  static codec::Result<std::shared_ptr<SmscHost>> Get(
-      const script::Iut& iut) {
+  static codec::Result<std::shared_ptr<SmscHost>> Get(const script::Iut& iut) {
     smsc::SmscConfig cfg;
     cfg.port = 2775;
     if (const auto* a = iut.FindAddress("smsc")) {
@@ -89,8 +91,8 @@ class SmscHost {
         cfg.system_id = c.user;
         cfg.password = c.password;
       }
-    const std::string key = cfg.bind_address + ":" + std::to_string(cfg.port) +
-                            "/" + cfg.system_id;
+    const std::string key =
+        cfg.bind_address + ":" + std::to_string(cfg.port) + "/" + cfg.system_id;
     static std::mutex registry_mu;
     static std::map<std::string, std::weak_ptr<SmscHost>> registry;
     std::lock_guard lock(registry_mu);
@@ -98,9 +100,8 @@ class SmscHost {
       if (auto h = registry[key].lock()) return h;
     auto h = std::shared_ptr<SmscHost>(new SmscHost(cfg));
     if (auto st = h->smsc_.Start(); !st.ok())
-      return codec::Error("omaiop's SMSC cannot listen on " +
-                              cfg.bind_address + ":" +
-                              std::to_string(cfg.port) + ": " +
+      return codec::Error("omaiop's SMSC cannot listen on " + cfg.bind_address +
+                              ":" + std::to_string(cfg.port) + ": " +
                               st.error().ToString(),
                           0, "IUT address smsc");
     if (cfg.port != 0) registry[key] = h;
@@ -119,10 +120,10 @@ class SmscHost {
     std::lock_guard lock(mu_);
     listeners_.erase(id);
   }
-  // Waits until some ESME is bound (bind response ESME_ROK, not closed).
-  bool WaitBound(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return !bound_.empty(); });
+  // Whether an ESME ever bound (bind response ESME_ROK).
+  bool ever_bound() {
+    std::lock_guard lock(mu_);
+    return ever_bound_;
   }
 
  private:
@@ -134,11 +135,7 @@ class SmscHost {
         using D = smsc::SmscTraceEvent::Direction;
         if (e.direction == D::kOut && e.summary.rfind("bind_", 0) == 0 &&
             e.summary.find("ESME_ROK") != std::string::npos) {
-          bound_.insert(e.connection);
-          cv_.notify_all();
-        } else if (e.direction == D::kEvent &&
-                   e.summary.rfind("connection closed", 0) == 0) {
-          bound_.erase(e.connection);
+          ever_bound_ = true;
         }
         for (const auto& [id, l] : listeners_) ls.push_back(l);
       }
@@ -148,10 +145,9 @@ class SmscHost {
 
   smsc::SmscConfig config_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::map<std::uint64_t, Listener> listeners_;
   std::uint64_t next_ = 0;
-  std::set<std::uint64_t> bound_;
+  bool ever_bound_ = false;
   smsc::SmppSmsc smsc_;  // last: stopped first, before what its thread uses
 };
 
@@ -189,11 +185,29 @@ class SmppSession : public Session {
   }
   StepOutcome Trigger(const script::PushStep& p, const std::string& trigger,
                       std::chrono::milliseconds budget);
+  // A trigger's output line {"user_pin": "..."} (`omaiop cp push --json`)
+  // is the PIN the server handed out: <user-pin pin="@out-of-band"/>.
+  void NoteHandedOutPin(const std::string& output) {
+    std::istringstream lines(output);
+    for (std::string l; std::getline(lines, l);) {
+      if (l.empty() || l[0] != '{') continue;
+      auto j = nlohmann::json::parse(l, nullptr, false);
+      if (j.is_object() && j.contains("user_pin") && j["user_pin"].is_string())
+        last_pin_ = j["user_pin"].get<std::string>();
+    }
+  }
   // Waits for `count` complete pushes (or until `budget`); moves them to
   // pending_. Returns how many arrived and whether an incomplete one did.
   std::size_t Await(std::size_t count, Clock::time_point deadline,
                     bool* incomplete);
   void Flush();
+  // ", no ESME has bound to omaiop's SMSC host:port" when none ever did.
+  std::string BindNote() const {
+    if (host_->ever_bound()) return "";
+    return " (no ESME ever bound to omaiop's SMSC " +
+           host_->config().bind_address + ":" +
+           std::to_string(host_->smsc().port()) + ")";
+  }
   StepOutcome DoPush(const script::PushStep& p, const script::Step& step);
   StepOutcome DoWaitSms(const script::WaitSmsStep& w, const script::Step& s);
 
@@ -212,14 +226,30 @@ class SmppSession : public Session {
   };
   std::vector<Pending> pending_;
   std::optional<std::string> last_pin_;  // of the last triggered push
+  std::string blocked_;                  // why a push could not be requested
 };
 
 codec::Status SmppSession::Setup() {
+  // What a real server cannot be asked for makes the whole case inconc.
+  std::vector<std::string> faults = config_.faults;
+  for (const auto& st : tc_.steps)
+    if (const auto* p = std::get_if<script::PushStep>(&st.body)) {
+      faults.insert(faults.end(), p->faults.begin(), p->faults.end());
+      if (!p->initiator.empty() || p->authenticated)
+        return codec::Error(
+            "a real push server cannot be asked for a given initiator URI or "
+            "Push-Flag",
+            0, kRuleNotSupported);
+    }
+  if (!faults.empty())
+    return codec::Error(
+        "push faults cannot be injected into a real push server (" +
+            faults.front() + ")",
+        0, kRuleNotSupported);
   OMAIOP_RETURN_IF_ERROR(handset_.Setup());
   msisdn_ = ServerOption("to");
   if (msisdn_.empty())
-    if (const auto* a = config_.iut.FindAddress("handset"))
-      msisdn_ = a->msisdn;
+    if (const auto* a = config_.iut.FindAddress("handset")) msisdn_ = a->msisdn;
   if (msisdn_.empty()) msisdn_ = FreshMsisdn();
   std::weak_ptr<Inbox> weak = inbox_;
   host_->smsc().RegisterHandset(msisdn_, [weak](const smsc::SmscSegment& s) {
@@ -229,18 +259,19 @@ codec::Status SmppSession::Setup() {
   auto rec = rec_;
   listener_ = host_->AddListener([rec](const smsc::SmscTraceEvent& e) {
     using D = smsc::SmscTraceEvent::Direction;
-    TraceEntry t = MakeEntry(
-        src::kSmsc, "esme#" + std::to_string(e.connection),
-        e.direction == D::kEvent ? knd::kDecision : knd::kSmppPdu,
-        e.direction == D::kIn    ? Direction::kIn
-        : e.direction == D::kOut ? Direction::kOut
-                                 : Direction::kNone,
-        e.summary, e.error ? e.error->rule : "");
+    TraceEntry t =
+        MakeEntry(src::kSmsc, "esme#" + std::to_string(e.connection),
+                  e.direction == D::kEvent ? knd::kDecision : knd::kSmppPdu,
+                  e.direction == D::kIn    ? Direction::kIn
+                  : e.direction == D::kOut ? Direction::kOut
+                                           : Direction::kNone,
+                  e.summary, e.error ? e.error->rule : "");
     t.raw = e.raw;
     rec->Add(std::move(t));
   });
   rec_->Add(MakeEntry(src::kHarness, "", knd::kDecision, Direction::kNone,
-                      "simulated handset " + msisdn_ + " behind omaiop's SMSC " +
+                      "simulated handset " + msisdn_ +
+                          " behind omaiop's SMSC " +
                           host_->config().bind_address + ":" +
                           std::to_string(host_->smsc().port())));
   return codec::OkStatus();
@@ -305,8 +336,8 @@ StepOutcome SmppSession::Trigger(const script::PushStep& p,
     e.raw = TextBytes(req.method + " " + req.url + "\r\n\r\n" + req.body);
     if (resp.ok()) {
       e.summary += " -> " + std::to_string(resp->status) + " " + resp->reason;
-      e.response = TextBytes(std::to_string(resp->status) + " " +
-                                  resp->reason + "\r\n\r\n" + resp->body);
+      e.response = TextBytes(std::to_string(resp->status) + " " + resp->reason +
+                             "\r\n\r\n" + resp->body);
     } else {
       e.summary += " -> " + resp.error().ToString();
     }
@@ -318,6 +349,7 @@ StepOutcome SmppSession::Trigger(const script::PushStep& p,
       return ErrorOutcome("trigger " + name + " refused: HTTP " +
                           std::to_string(resp->status) + " " + resp->reason +
                           ": " + resp->body.substr(0, 200));
+    NoteHandedOutPin(resp->body);
     return Pass("triggered: HTTP " + std::to_string(resp->status));
   }
   auto argv = script::ExpandCommandTrigger(*t, vars);
@@ -332,6 +364,7 @@ StepOutcome SmppSession::Trigger(const script::PushStep& p,
   if (r->exit_code != 0)
     return ErrorOutcome("trigger " + name + " failed (" + r->Describe() +
                         "): " + r->err.substr(0, 300));
+  NoteHandedOutPin(r->out);
   return Pass("triggered: " + r->Describe());
 }
 
@@ -389,8 +422,8 @@ void SmppSession::Flush() {
           src::kHandset, src::kServer, knd::kWspPush, Direction::kIn,
           "WSP push from " + p.push.source_addr + " (ESME " +
               p.push.esme_system_id + "), " + std::to_string(d.wsp_pdu.size()) +
-              " bytes in " + std::to_string(d.segments.size()) +
-              " segment(s)" + (d.mac.empty() ? "" : ", MAC " + d.mac));
+              " bytes in " + std::to_string(d.segments.size()) + " segment(s)" +
+              (d.mac.empty() ? "" : ", MAC " + d.mac));
       e.raw = d.wsp_pdu;
       d.wsp_entry = rec_->Add(std::move(e));
     }
@@ -402,11 +435,6 @@ StepOutcome SmppSession::DoPush(const script::PushStep& p,
                                 const script::Step& step) {
   const auto budget = Budget(step);
   const auto deadline = Clock::now() + budget;
-  if (!host_->WaitBound(budget))
-    return ErrorOutcome("no push server bound to omaiop's SMSC " +
-                        host_->config().bind_address + ":" +
-                        std::to_string(host_->smsc().port()) + " within " +
-                        std::to_string(budget.count()) + " ms");
   const auto left = [&] {
     return std::max(std::chrono::milliseconds(1),
                     std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -417,7 +445,8 @@ StepOutcome SmppSession::DoPush(const script::PushStep& p,
   bool incomplete = false;
   const std::size_t got = Await(1, deadline, &incomplete);
   if (got >= 1)
-    return Pass("push received (" + std::to_string(pending_.back().push.segments.size()) +
+    return Pass("push received (" +
+                std::to_string(pending_.back().push.segments.size()) +
                 " segment(s)); delivered to the handset before the next "
                 "non-user step");
   if (incomplete)
@@ -426,8 +455,8 @@ StepOutcome SmppSession::DoPush(const script::PushStep& p,
                     "]",
                 kRuleConcat);
   return Fail("no push reached the handset " + msisdn_ + " within " +
-                  std::to_string(budget.count()) + " ms [" + kRuleDelivery +
-                  "]",
+                  std::to_string(budget.count()) + " ms" + BindNote() + " [" +
+                  kRuleDelivery + "]",
               kRuleDelivery);
 }
 
@@ -436,9 +465,6 @@ StepOutcome SmppSession::DoWaitSms(const script::WaitSmsStep& w,
   const auto budget = Budget(step);
   const auto deadline = Clock::now() + budget;
   if (const auto name = ServerOption("trigger"); !name.empty()) {
-    if (!host_->WaitBound(budget))
-      return ErrorOutcome("no push server bound to omaiop's SMSC within " +
-                          std::to_string(budget.count()) + " ms");
     script::PushStep p;
     p.document = ServerOption("document", kDefaultDocument);
     p.sec = ServerOption("sec", "USERPIN");
@@ -468,10 +494,10 @@ StepOutcome SmppSession::DoWaitSms(const script::WaitSmsStep& w,
   const std::string rule = "ProvBoot GSM SMS adaptation: WDP port 2948";
   return Fail("expected " + std::to_string(w.count) + " datagram(s)" +
                   (w.port ? " to port " + std::to_string(*w.port) : "") +
-                  ", got " + std::to_string(got) + " (ports: " +
-                  (ports.empty() ? "none" : ports) + ")" +
-                  (incomplete ? ", a push arrived incomplete" : "") + " [" +
-                  rule + "]",
+                  ", got " + std::to_string(got) +
+                  " (ports: " + (ports.empty() ? "none" : ports) + ")" +
+                  (incomplete ? ", a push arrived incomplete" : "") +
+                  (got == 0 ? BindNote() : "") + " [" + rule + "]",
               rule);
 }
 
@@ -482,10 +508,12 @@ StepOutcome SmppSession::Execute(const script::Step& step) {
       std::holds_alternative<script::UserRejectStep>(step.body) ||
       std::holds_alternative<script::PushStep>(step.body);
   if (!user_step) Flush();
+  // After a push that could not be asked for, nothing can be judged.
+  if (!blocked_.empty() && !user_step) return Inconc("not judged: " + blocked_);
   if (const auto* p = std::get_if<script::PushStep>(&step.body)) {
-    if (tc_.header.role != script::Role::kHandset)
-      return Inconc("push: adapter smpp_push_server plays the handset only");
-    return DoPush(*p, step);
+    auto out = DoPush(*p, step);
+    if (out.verdict == reports::Verdict::kInconc) blocked_ = out.reason;
+    return out;
   }
   if (const auto* w = std::get_if<script::WaitSmsStep>(&step.body))
     return DoWaitSms(*w, step);
@@ -513,7 +541,8 @@ codec::Result<std::shared_ptr<Session>> SmppPushServerAdapter::Open(
   if (!host_) {
     OMAIOP_ASSIGN_OR_RETURN(host_, SmscHost::Get(config.iut));
   }
-  auto s = std::make_shared<SmppSession>(tc, config, std::move(recorder), host_);
+  auto s =
+      std::make_shared<SmppSession>(tc, config, std::move(recorder), host_);
   OMAIOP_RETURN_IF_ERROR(s->Setup());
   return std::shared_ptr<Session>(std::move(s));
 }
