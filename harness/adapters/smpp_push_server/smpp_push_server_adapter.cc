@@ -531,6 +531,10 @@ std::uint16_t SmppPushServerAdapter::smsc_port() const {
   return host_ ? host_->smsc().port() : 0;
 }
 
+bool SmppPushServerAdapter::esme_bound() const {
+  return host_ && host_->ever_bound();
+}
+
 codec::Result<std::shared_ptr<Session>> SmppPushServerAdapter::Open(
     const script::TestCase& tc, const AdapterConfig& config,
     std::shared_ptr<Recorder> recorder) {

@@ -64,6 +64,8 @@ class SmppPushServerAdapter : public Adapter {
       std::shared_ptr<Recorder> recorder) override;
   // The SMSC's port once a session was opened (0 before).
   std::uint16_t smsc_port() const;
+  // Whether an ESME (the IUT) has bound to that SMSC yet.
+  bool esme_bound() const;
 
  private:
   std::shared_ptr<SmscHost> host_;
