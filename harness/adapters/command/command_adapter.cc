@@ -216,6 +216,7 @@ StepOutcome CommandSession::Run(const Pending& p) {
   vars["OUT_OF_BAND_PIN"] = oob;
   vars["FROM"] = "+15550199";
   vars["CASE_ID"] = tc_.id;
+  vars["OMAIOP"] = OmaiopBinary();
   vars["DOCUMENT_FILE"] = script::ResolveCasePath(tc_, p.step.document);
   pins_.clear();
   user_rejects_ = false;

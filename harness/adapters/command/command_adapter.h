@@ -17,6 +17,7 @@
 //         ${OUT_OF_BAND_PIN}  the PIN the push server handed out (USERPINMAC
 //                           K || m; else the push's pin)
 //         ${FROM} ${CASE_ID} ${DOCUMENT_FILE}
+//         ${OMAIOP}         this omaiop executable (for omaiop stand-ins)
 //   <param name="stdin" value="pdu|segments|none"/>  what the command reads
 //       on stdin (default none).
 //

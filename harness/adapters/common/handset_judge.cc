@@ -82,6 +82,7 @@ StepOutcome JudgeExpectEvent(const script::ExpectEventStep& e,
         rule = ev->rule;
         break;
       }
+  if (rule.empty()) rule = "expect-event: " + what;
   return Fail("expected " +
                   (e.count ? std::to_string(*e.count) + "x " : std::string()) +
                   what + " event, got " + std::to_string(n) +

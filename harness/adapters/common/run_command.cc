@@ -8,8 +8,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace omaiop::harness::adapters {
+
+std::string OmaiopBinary() {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec && self.filename() == "omaiop") return self.string();
+  return "omaiop";
+}
 
 std::string CommandResult::Describe() const {
   if (timed_out) return "killed (timeout)";
@@ -36,6 +44,8 @@ codec::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                         "command");
   }
   if (pid == 0) {
+    // Its own process group, so a timeout kills what it started too.
+    setpgid(0, 0);
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
@@ -109,7 +119,7 @@ codec::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
     if (fd >= 0) close(fd);
   int status = 0;
   if (r.timed_out) {
-    kill(pid, SIGKILL);
+    kill(-pid, SIGKILL);
     waitpid(pid, &status, 0);
   } else {
     // Output closed; the child exits now or is made to.
@@ -118,7 +128,7 @@ codec::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
       if (w == pid) break;
       if (std::chrono::steady_clock::now() >= deadline) {
         r.timed_out = true;
-        kill(pid, SIGKILL);
+        kill(-pid, SIGKILL);
         waitpid(pid, &status, 0);
         break;
       }

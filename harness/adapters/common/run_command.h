@@ -2,9 +2,10 @@
 // script::ExpandCommandTrigger; no shell): argv[0] from PATH unless it has a
 // '/', `input` written to its stdin, stdout and stderr captured (each capped
 // at `max_output` octets, the rest read and dropped so the child never
-// blocks), killed by PID (SIGKILL) when `timeout` passes. Hand-written
-// rather than Boost.Process: the tree already forks children this way
-// (sim/process) and Boost.Process would add Boost.Filesystem to the link.
+// blocks), killed with its process group (SIGKILL, by the child's PID) when
+// `timeout` passes. Hand-written rather than Boost.Process: the tree already
+// forks children this way (sim/process) and Boost.Process would add
+// Boost.Filesystem to the link.
 #pragma once
 
 #include <chrono>
@@ -32,5 +33,10 @@ codec::Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                         std::string_view input,
                                         std::chrono::milliseconds timeout,
                                         std::size_t max_output = 1 << 20);
+
+// The ${OMAIOP} of trigger templates: this executable when it is the omaiop
+// CLI (so a stand-in IUT can be omaiop itself without PATH set up), else
+// "omaiop" (looked up in PATH).
+std::string OmaiopBinary();
 
 }  // namespace omaiop::harness::adapters

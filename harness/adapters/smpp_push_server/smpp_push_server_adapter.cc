@@ -314,6 +314,7 @@ StepOutcome SmppSession::Trigger(const script::PushStep& p,
   vars["SMSC_HOST"] = host_->config().bind_address;
   vars["SMSC_PORT"] = std::to_string(host_->smsc().port());
   vars["CASE_ID"] = tc_.id;
+  vars["OMAIOP"] = OmaiopBinary();
   const auto timeout = t->timeout ? std::min(*t->timeout, budget) : budget;
   last_pin_ = p.pin;
   if (t->kind == script::IutTrigger::Kind::kUrl) {

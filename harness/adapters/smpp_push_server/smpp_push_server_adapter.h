@@ -22,6 +22,7 @@
 //                     USERNETWPIN IMSI digits then PIN, else the PIN
 //         ${DOCUMENT} the push step's document (XML text)
 //         ${DOCUMENT_FILE}  its path; ${SMSC_HOST}, ${SMSC_PORT}; ${CASE_ID}
+//         ${OMAIOP}   this omaiop executable (`omaiop cp push` as the IUT)
 //       kind="url": values are percent-encoded; method POST also sends the
 //       document as the body (Content-Type text/vnd.wap.connectivity-xml).
 //       A refused request (not 2xx) or a command exiting non-zero is a setup
