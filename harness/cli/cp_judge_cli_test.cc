@@ -146,6 +146,21 @@ TEST_F(CpJudgeCli, SameCasePassesOnConformantAndFailsOnDefectiveStandIn) {
               HasSubstr("mac_mismatch"));
 }
 
+TEST_F(CpJudgeCli, FaultsGoIntoThePushesHandedToTheCommand) {
+  // omaiop is the push server: a wrong MAC reaches the conformant stand-in,
+  // which rejects it, so the case that wants acceptance fails on the rule.
+  CliRun r = Omaiop("run --no-progress --testcases " + Src("testcases") +
+                    " --filter CP-BOOT-SEC-003 --fault wrong-mac --iut " +
+                    Src("fixtures/iut/command_handset.xml") + " -o " +
+                    (dir_ / "f").string());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  json j =
+      json::parse(omaiop::testing::ReadFileText(dir_ / "f" / "results.json"));
+  ASSERT_EQ(j["cases"].size(), 1u);
+  EXPECT_EQ(j["cases"][0]["verdict"], "fail");
+  EXPECT_THAT(j["cases"][0]["rule"].get<std::string>(), HasSubstr("B-C-006"));
+}
+
 TEST_F(CpJudgeCli, ListWithTheCommandIutKeepsItToPushServerCases) {
   CliRun r = Omaiop("list --json --testcases " + Src("testcases") + " --iut " +
                     Src("fixtures/iut/command_handset.xml"));

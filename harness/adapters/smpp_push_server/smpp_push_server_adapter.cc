@@ -185,9 +185,16 @@ class SmppSession : public Session {
   }
   StepOutcome Trigger(const script::PushStep& p, const std::string& trigger,
                       std::chrono::milliseconds budget);
-  // A trigger's output line {"user_pin": "..."} (`omaiop cp push --json`)
-  // is the PIN the server handed out: <user-pin pin="@out-of-band"/>.
+  // A trigger's JSON output (whole, or one line) with "user_pin" (`omaiop
+  // cp push --json`) is the PIN the server handed out: what <user-pin
+  // pin="@out-of-band"/> enters.
   void NoteHandedOutPin(const std::string& output) {
+    auto whole = nlohmann::json::parse(output, nullptr, false);
+    if (whole.is_object() && whole.contains("user_pin") &&
+        whole["user_pin"].is_string()) {
+      last_pin_ = whole["user_pin"].get<std::string>();
+      return;
+    }
     std::istringstream lines(output);
     for (std::string l; std::getline(lines, l);) {
       if (l.empty() || l[0] != '{') continue;
