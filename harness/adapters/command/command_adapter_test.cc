@@ -125,6 +125,19 @@ TEST_F(CommandAdapterTest, VariablesCarryThePduAndTheUsersPins) {
   EXPECT_TRUE(same);
 }
 
+TEST_F(CommandAdapterTest, PduOnStdinWhenTheIutFileAsksForIt) {
+  const std::string out = (dir_ / "stdin.wsp").string();
+  auto iut = Iut(Script("stdin.sh", "cat > " + out + "; exit 0"));
+  iut.params["stdin"] = "pdu";
+  auto r = RunCase("CP-BOOT-SEC-003", iut);
+  std::string pdu;
+  for (const auto& e : r.trace)
+    if (e.kind == reports::kind::kWspPush)
+      pdu.assign(e.raw.begin(), e.raw.end());
+  ASSERT_FALSE(pdu.empty());
+  EXPECT_EQ(omaiop::testing::ReadFileText(out), pdu);
+}
+
 TEST_F(CommandAdapterTest, JsonReportIsJudgedLikeTheSimulatedHandset) {
   // The IUT rejects with a MAC mismatch and stores nothing: CP-BOOT-SEC-001
   // (wrong-IMSI MAC must be rejected) passes.
