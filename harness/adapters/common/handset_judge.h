@@ -51,7 +51,8 @@ std::string OutcomesSummary(const std::vector<ObservedOutcome>& outcomes);
 // The step judgements (the rules they cite come from the events; a missing
 // expected event cites the last rejection's rule or, when the push was
 // accepted, the rule of the handset's event that matched the expected rule
-// text, so a defect that accepts what it must reject is named).
+// text, so a defect that accepts what it must reject is named; failing
+// both, "expect-event: <what was expected>").
 StepOutcome JudgeExpectEvent(const script::ExpectEventStep& e,
                              const std::vector<ObservedOutcome>& outcomes);
 StepOutcome JudgeExpectStatus(const script::ExpectStatusStep& e,
