@@ -1,9 +1,11 @@
-// MakeAdapter: the simulated peers now; the adapters that reach a real IUT
-// (SMPP push server, HTTP DM server/client, command) come later and say so.
+// MakeAdapter: the simulated peers, a real SMPP push server, an IUT behind a
+// command; the DM adapters (HTTP DM server/client) come later and say so.
 #include <string>
 
 #include "harness/adapters/adapter.h"
+#include "harness/adapters/command/command_adapter.h"
 #include "harness/adapters/simulated/simulated_adapter.h"
+#include "harness/adapters/smpp_push_server/smpp_push_server_adapter.h"
 
 namespace omaiop::harness::adapters {
 
@@ -29,6 +31,10 @@ class NotImplementedAdapter : public Adapter {
 std::unique_ptr<Adapter> MakeAdapter(script::AdapterKind kind) {
   if (kind == script::AdapterKind::kSimulated)
     return std::make_unique<SimulatedAdapter>();
+  if (kind == script::AdapterKind::kSmppPushServer)
+    return std::make_unique<SmppPushServerAdapter>();
+  if (kind == script::AdapterKind::kCommand)
+    return std::make_unique<CommandAdapter>();
   return std::make_unique<NotImplementedAdapter>(
       std::string(script::AdapterName(kind)));
 }

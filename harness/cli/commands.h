@@ -23,6 +23,8 @@ struct CommandContext {
 void RegisterCodecCommands(CLI::App& app, CommandContext& ctx);
 void RegisterUiccCommands(CLI::App& app, CommandContext& ctx);
 void RegisterCpCommands(CLI::App& app, CommandContext& ctx);
+// `cp judge` under the `cp` command RegisterCpCommands creates.
+void AddCpJudgeCommand(CLI::App& cp, CommandContext& ctx);
 void RegisterReportCommands(CLI::App& app, CommandContext& ctx);
 void RegisterListCommands(CLI::App& app, CommandContext& ctx);
 void RegisterSmscCommands(CLI::App& app, CommandContext& ctx);

@@ -309,6 +309,7 @@ void RegisterCpCommands(CLI::App& app, CommandContext& ctx) {
       "key material as for `cp compose`, SMSC unreachable, bind or submit_sm "
       "refused: the message names the SMPP command_status).");
   push->callback([&ctx, push_args] { ctx.exit_code = RunPush(*push_args); });
+  AddCpJudgeCommand(*cp, ctx);
 }
 
 }  // namespace omaiop::cli

@@ -46,8 +46,11 @@ int RunRun(const RunArgs& a) {
   for (const auto& f : a.faults)
     if (!sim::servers::FaultByName(f))
       return fail("unknown fault '" + f + "' (see `omaiop cp faults`)");
-  if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated)
-    return fail("--fault needs the simulated adapter");
+  // Faults go into the pushes omaiop composes: the simulated peers, or the
+  // command adapter (omaiop is the push server of a handset IUT).
+  if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated &&
+      ro.iut.adapter != hs::AdapterKind::kCommand)
+    return fail("--fault needs the simulated or the command adapter");
   ro.faults = a.faults;
   ro.jobs = a.jobs == 0 ? 1 : a.jobs;
 
@@ -119,8 +122,9 @@ void RegisterRunCommands(CLI::App& app, CommandContext& ctx) {
   run->add_option("-o,--output", args->out,
                   "report directory (default ./omaiop-report)");
   run->add_option("--fault", args->faults,
-                  "inject this fault (`omaiop cp faults`) into the simulated "
-                  "peer in every case, to prove the cases fail (repeatable)");
+                  "inject this fault (`omaiop cp faults`) into every push "
+                  "omaiop composes (simulated or command adapter), to prove "
+                  "the cases fail (repeatable)");
   run->add_flag("--no-progress", args->no_progress,
                 "plain lines even on a terminal");
   run->footer(

@@ -299,6 +299,15 @@ ApplicabilityResult Applicability(const TestCase& tc, const Iut& iut) {
                        " in this case; the IUT's adapter " +
                        std::string(AdapterName(iut.adapter)) +
                        " cannot play the other side"};
+  // A command IUT may be one side only: <param name="omaiop-roles"
+  // value="push_server,..."/> lists the roles omaiop may take against it.
+  if (auto it = iut.params.find("omaiop-roles"); it != iut.params.end()) {
+    const std::string list = "," + it->second + ",";
+    if (list.find("," + std::string(RoleName(role)) + ",") == std::string::npos)
+      return {false, "omaiop plays " + std::string(RoleName(role)) +
+                         " in this case; the IUT lets omaiop play only " +
+                         it->second + " (param omaiop-roles)"};
+  }
   const PicsResult r = EvaluatePics(tc.header.applicability, iut.pics);
   if (!r.value)
     return {false,

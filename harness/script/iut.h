@@ -95,7 +95,9 @@ struct ApplicabilityResult {
 };
 // Does `tc` apply to `iut`? (not applicable = verdict none, with reason) Checks
 // the role against the adapter (the IUT must be able to play the other side)
-// and the PICS expression.
+// and against the IUT's param omaiop-roles (comma-separated roles omaiop may
+// play, e.g. "push_server" for a handset behind a command), and the PICS
+// expression.
 ApplicabilityResult Applicability(const TestCase& tc, const Iut& iut);
 
 }  // namespace omaiop::harness::script

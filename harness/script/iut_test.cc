@@ -25,7 +25,7 @@ TEST(IutLoad, KannelDescription) {
   const IutTrigger* push = iut->FindTrigger("push");
   ASSERT_NE(push, nullptr);
   EXPECT_EQ(push->kind, IutTrigger::Kind::kUrl);
-  EXPECT_EQ(push->method, "POST");
+  EXPECT_EQ(push->method, "GET");  // sendota's GET form (text=)
   EXPECT_EQ(push->timeout, Millis(10000));
   const VariableMap v = IutVariables(*iut);
   EXPECT_EQ(v.at("IUT.smsc.port"), "2775");
@@ -143,6 +143,18 @@ TEST(IutApplicability, RoleMustMatchAdapter) {
     cmd.adapter = AdapterKind::kCommand;
     EXPECT_TRUE(Applicability(CaseWith(r, ""), cmd).applies);
   }
+}
+
+TEST(IutApplicability, OmaiopRolesParamRestrictsACommandIut) {
+  auto iut = LoadIut(Src("fixtures/iut/command_handset.xml"));
+  ASSERT_TRUE(iut.ok()) << iut.error().ToString();
+  EXPECT_EQ(iut->adapter, AdapterKind::kCommand);
+  EXPECT_TRUE(
+      Applicability(CaseWith(Role::kPushServer, "CP-BOOT"), *iut).applies);
+  auto a = Applicability(CaseWith(Role::kHandset, "CP-BOOT"), *iut);
+  EXPECT_FALSE(a.applies);
+  EXPECT_THAT(a.reason, HasSubstr("omaiop-roles"));
+  EXPECT_THAT(a.reason, HasSubstr("only push_server"));
 }
 
 TEST(IutSchema, EmbeddedSchemaIsTheShippedFile) {

@@ -8,23 +8,14 @@
 // per the <server> options) both run. DM steps are reported inconc
 // ("not supported by adapter simulated yet") until the DM client lands.
 //
-// Handset options (<preconditions><handset><option>):
-//   pin1            PIN1 the handset presents to read the IMSI (card's "1234")
-//   provsc          "true": read ProvSC documents at power-on / card insert
-//                   (default false: every shipped profile carries a ProvSC
-//                   bootstrap, which would take precedence over OTA ones)
-//   unauthenticated "reject" | "accept-untrusted" (CpClientOptions)
-//   max_pin_attempts  integer
-//   card_bootstrap_precedence  "true" | "false"
-// Server options (role handset): document (default fixtures/cp/bootstrap.xml),
-// sec (default NETWPIN with the card's IMSI), pin, to, fault (name).
-//
-// User steps: the simulated handset asks the user only for the PIN, during
-// delivery; pushes are therefore delivered lazily, at the first step after
-// the push that is not a user step, with the PINs queued by <user-pin>.
-// <user-reject> = the user cancels the PIN prompt (push discarded).
-// <user-pin pin="@out-of-band"/> enters the PIN the push server handed out
-// (USERPINMAC: K || m, which only the server computes).
+// Handset options and user steps: harness/adapters/common/simulated_handset.h
+// (shared with the smpp_push_server adapter).
+// Server options (role handset, <wait-sms>): document (default
+// fixtures/cp/bootstrap.xml), sec (default NETWPIN with the card's IMSI),
+// pin, to, fault (name).
+// Role handset <push>: the simulated IUT push server sends that push (sec
+// NETWPIN / USERNETWPIN without imsi: keyed with the card's IMSI), so the
+// cases written for a real push server (smpp_push_server) run here too.
 #pragma once
 #include <memory>
 #include <string_view>

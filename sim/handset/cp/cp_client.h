@@ -173,6 +173,12 @@ struct CpClientOptions {
   std::size_t max_pending_datagrams = 64;
   // WDP destination port of connectionless WSP push (cp.md §0, §2.3).
   std::uint16_t push_port = codec::kWdpPortWapPush;
+  // DELIBERATE DEFECT, never set in a conformant handset: a NETWPIN /
+  // USERPIN / USERNETWPIN MAC that does not verify is taken as verified (the
+  // mac_verified decision says "DEFECT"). It exists so a test case can be
+  // shown to fail against a defective handset (`omaiop cp judge --defect
+  // accept-bad-mac`, fixtures/iut/command_handset_defective.xml).
+  bool defect_accept_bad_mac = false;
 };
 
 // Where a non-pushed document comes from (ApplyDocument).
