@@ -73,6 +73,12 @@ enum class DmEventKind {
   kChunkBuffered,         // large object chunk stored (213)
   kChunkAssembled,        // last chunk: object complete, command executed
   kChunkAbandoned,        // object interrupted (1225) or size mismatch (424)
+  // Smart Card MOs (card_mo.h); the detail starts with the scmo_* name.
+  kCardMoMounted,   // card MO files read into the tree / unmounted / locked
+  kCardMoWritten,   // a tree change written to a card file (read back)
+  kCardMoDenied,    // card refused (425), file full (420), card absent
+  kCardMoSynced,    // resync: card -> tree, tree -> card, or unchanged
+  kCardMoConflict,  // both sides changed: the conflict rule's decision
 };
 std::string_view DmEventKindName(DmEventKind kind);
 
@@ -214,6 +220,8 @@ struct DmSessionOutcome {
   bool ok() const { return completed && !error; }
 };
 
+class CardMoBinding;
+
 class DmClient {
  public:
   DmClient(Tree& tree, DmAccount account, DmClientOptions options = {});
@@ -231,6 +239,9 @@ class DmClient {
   const std::vector<DmMessageRecord>& messages() const { return messages_; }
   const DmAccount& account() const { return account_; }
   void set_ui(UserInterface ui) { options_.ui = std::move(ui); }
+  // Card-resident MOs (card_mo.h, not owned): re-synchronised at every
+  // session start (Resync when attached), and their events go to trace().
+  void set_card_mo(CardMoBinding* binding);
 
  private:
   struct Session;
@@ -240,6 +251,7 @@ class DmClient {
   DmTrace trace_;
   std::vector<DmMessageRecord> messages_;
   int next_session_ = 1;
+  CardMoBinding* card_mo_ = nullptr;
 };
 
 }  // namespace omaiop::sim::handset::dm
