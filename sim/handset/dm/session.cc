@@ -1133,6 +1133,10 @@ struct DmClient::Session {
 DmClient::DmClient(Tree& tree, DmAccount account, DmClientOptions options)
     : tree_(tree), account_(std::move(account)), options_(std::move(options)) {}
 
+DmClient::~DmClient() {
+  if (card_mo_) card_mo_->set_sink({});
+}
+
 void DmClient::set_card_mo(CardMoBinding* binding) {
   if (card_mo_) card_mo_->set_sink({});
   card_mo_ = binding;

@@ -225,6 +225,9 @@ class CardMoBinding;
 class DmClient {
  public:
   DmClient(Tree& tree, DmAccount account, DmClientOptions options = {});
+  ~DmClient();  // detaches from the card MO binding's event sink
+  DmClient(const DmClient&) = delete;
+  DmClient& operator=(const DmClient&) = delete;
 
   DmSessionOutcome RunSession(const SessionTrigger& trigger);
   // Package 0 (dm.md §3.8): parse, check the server-identifier is the
