@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@ namespace {
 constexpr const char* kRule = "pcscd set-up (uicc.md §1)";
 constexpr const char* kPidFile = "/run/pcscd/pcscd.pid";
 constexpr const char* kSocket = "/run/pcscd/pcscd.comm";
+constexpr const char* kLockFile = "/tmp/omaiop-pcscd.lock";
 constexpr const char* kSystemVpcdConf = "/etc/reader.conf.d/vpcd";
 constexpr const char* kDefaultVpcdDriver =
     "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
@@ -95,15 +97,43 @@ codec::Result<std::string> PrivateConfDir(std::uint16_t port) {
   if (!out) return codec::Error("cannot write " + std::string(tmpl), 0, kRule);
   return std::string(tmpl);
 }
+// The machine-wide pcscd lock (see the header), or an error naming who to
+// wait for.
+codec::Result<int> LockPcscd(std::chrono::milliseconds timeout) {
+  int fd = open(kLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    return codec::Error(
+        std::string("cannot open ") + kLockFile + ": " + strerror(errno), 0,
+        kRule);
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      close(fd);
+      return codec::Error(std::string("another omaiop test or benchmark has "
+                                      "used pcscd for too long (lock ") +
+                              kLockFile + " held)",
+                          0, kRule);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return fd;
+}
 }  // namespace
 
 codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
     const PcscdOptions& options) {
+  OMAIOP_ASSIGN_OR_RETURN(int lock_fd, LockPcscd(options.lock_timeout));
+  // Owns the lock (and, once set, the pcscd and its conf dir) on every
+  // error path below.
+  PcscdProcess started(lock_fd, 0, 0, "");
   pid_t running = LivePcscdPid();
   if (running > 0) {
     if (TcpPortListening(kSystemVpcdPort)) {
+      started.port_ = kSystemVpcdPort;
       return std::unique_ptr<PcscdProcess>(
-          new PcscdProcess(0, kSystemVpcdPort, ""));
+          new PcscdProcess(std::move(started)));
     }
     return codec::Error(
         "pcscd (pid " + std::to_string(running) +
@@ -133,14 +163,10 @@ codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
     OMAIOP_ASSIGN_OR_RETURN(conf_dir, PrivateConfDir(port));
     argv.insert(argv.end(), {"-c", conf_dir});
   }
-  auto pid_or = SpawnProcess(argv, options.log_path);
-  if (!pid_or.ok()) {
-    std::error_code rm;
-    if (!conf_dir.empty()) std::filesystem::remove_all(conf_dir, rm);
-    return pid_or.error();
-  }
-  pid_t pid = *pid_or;
-  PcscdProcess started(pid, port, conf_dir);  // stops pcscd on every error
+  started.conf_dir_ = conf_dir;
+  started.port_ = port;
+  OMAIOP_ASSIGN_OR_RETURN(pid_t pid, SpawnProcess(argv, options.log_path));
+  started.pid_ = pid;
   auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
   while (!TcpPortListening(port)) {
     int st = 0;
@@ -162,16 +188,20 @@ codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto out = std::unique_ptr<PcscdProcess>(
-      new PcscdProcess(pid, port, std::move(started.conf_dir_)));
-  started.pid_ = 0;
-  return out;
+  return std::unique_ptr<PcscdProcess>(new PcscdProcess(std::move(started)));
 }
+
+PcscdProcess::PcscdProcess(PcscdProcess&& o) noexcept
+    : lock_fd_(std::exchange(o.lock_fd_, -1)),
+      pid_(std::exchange(o.pid_, 0)),
+      port_(o.port_),
+      conf_dir_(std::exchange(o.conf_dir_, {})) {}
 
 PcscdProcess::~PcscdProcess() {
   if (pid_ > 0) StopProcess(pid_);
   std::error_code ec;
   if (!conf_dir_.empty()) std::filesystem::remove_all(conf_dir_, ec);
+  if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
 }
 
 }  // namespace omaiop::sim::reader

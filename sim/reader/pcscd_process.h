@@ -8,6 +8,11 @@
 // listening, StartOrReuse fails and says so. Stale /run/pcscd files of a dead
 // pcscd are removed.
 //
+// Users on one machine are serialised by an exclusive flock on
+// /tmp/omaiop-pcscd.lock, held for the object's lifetime: CTest's
+// RESOURCE_LOCK only orders the tests of one ctest run, and two runs (two
+// checkouts, a benchmark) would otherwise share the one pcscd socket.
+//
 // A pcscd started here gets, by default, a PRIVATE reader.conf.d (`pcscd -c`)
 // whose vpcd listens on a free port chosen now: anything else on the machine
 // (or in another container sharing the network) that serves a card to the
@@ -43,6 +48,8 @@ struct PcscdOptions {
   std::uint16_t vpcd_port = 0;
   std::string log_path = "/tmp/omaiop-pcscd.log";
   std::chrono::milliseconds start_timeout{10000};
+  // How long to wait for another user of pcscd on this machine to finish.
+  std::chrono::milliseconds lock_timeout{300000};
 };
 
 class PcscdProcess {
@@ -50,6 +57,8 @@ class PcscdProcess {
   static codec::Result<std::unique_ptr<PcscdProcess>> StartOrReuse(
       const PcscdOptions& options = {});
   ~PcscdProcess();  // stops pcscd by PID if this object started it
+  PcscdProcess(PcscdProcess&& o) noexcept;
+  PcscdProcess& operator=(PcscdProcess&&) = delete;
   bool started_here() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   // Where vpcd listens: serve cards here (`omaiop uicc serve --vpcd
@@ -57,8 +66,12 @@ class PcscdProcess {
   std::uint16_t vpcd_port() const { return port_; }
 
  private:
-  PcscdProcess(pid_t pid, std::uint16_t port, std::string conf_dir)
-      : pid_(pid), port_(port), conf_dir_(std::move(conf_dir)) {}
+  PcscdProcess(int lock_fd, pid_t pid, std::uint16_t port, std::string conf_dir)
+      : lock_fd_(lock_fd),
+        pid_(pid),
+        port_(port),
+        conf_dir_(std::move(conf_dir)) {}
+  int lock_fd_;  // flock held while this object lives (-1 = none)
   pid_t pid_;
   std::uint16_t port_;
   std::string conf_dir_;  // private reader.conf.d, removed with this object

@@ -287,6 +287,22 @@ TEST_F(UiccPcscTest, PcscReaderTalksToServedCardAndSeesHotPlug) {
   EXPECT_TRUE((*reader)->Connect().ok());
 }
 
+// A second user of pcscd on the machine (another ctest run, a benchmark)
+// waits for the first one's lock instead of sharing its pcscd.
+TEST_F(UiccPcscTest, ASecondPcscdUserWaitsForTheMachineLock) {
+  sim::reader::PcscdOptions o;
+  o.lock_timeout = std::chrono::milliseconds(300);
+  auto t0 = std::chrono::steady_clock::now();
+  auto second = sim::reader::PcscdProcess::StartOrReuse(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().what.find("/tmp/omaiop-pcscd.lock"),
+            std::string::npos)
+      << second.error().what;
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, o.lock_timeout);
+  // The first user's card is untouched.
+  EXPECT_TRUE(WaitForCard(true));
+}
+
 TEST_F(UiccPcscTest, UiccApduCommandPrintsDecodedStatusWords) {
   int st;
   std::string out =
