@@ -136,8 +136,16 @@ void CardMoBinding::Emit(DmEventKind kind, std::string name, std::string rule,
                          std::string detail) {
   events_.push_back(
       {kind, std::move(name), std::move(rule), std::move(detail)});
-  if (sink_) sink_(events_.back());
+  const CardMoEvent e = events_.back();  // a sink may add events
+  for (const auto& [id, sink] : sinks_) sink(e);
 }
+
+int CardMoBinding::AddSink(std::function<void(const CardMoEvent&)> sink) {
+  sinks_[next_sink_] = std::move(sink);
+  return next_sink_++;
+}
+
+void CardMoBinding::RemoveSink(int id) { sinks_.erase(id); }
 
 std::size_t CardMoBinding::CountEvents(std::string_view name) const {
   return std::count_if(events_.begin(), events_.end(),
@@ -424,6 +432,18 @@ void CardMoBinding::Detach() {
     Emit(DmEventKind::kCardMoMounted, "scmo_detached", kRuleSync,
          "card " + iccid_ + " absent: tree copy kept, writes pending");
   }
+}
+
+void CardMoBinding::Unmount(std::string_view why) {
+  session_ = nullptr;
+  if (mounted_ || tree_.Find(options_.mount_uri)) {
+    RemoveMounted();
+    Emit(DmEventKind::kCardMoMounted, "scmo_unmounted", kRuleRemoved,
+         "card " + iccid_ + " " + std::string(why) + ": " + options_.mount_uri +
+             " removed from the tree");
+  }
+  for (auto& f : files_) f = Fresh(f.file);
+  iccid_.clear();
 }
 
 codec::Result<std::vector<std::string>> CardMoBinding::CardChangedFiles() {

@@ -91,9 +91,12 @@ struct CardMoOptions {
   // Off (default): Get answers from the tree copy, which Attach/Resync keep
   // current (APDUs only at power-on, session start and writes).
   bool read_through = false;
-  // Origin tag of mounted nodes: prefix + ICCID ("card:<ICCID>", as the DM
-  // bootstrap's card accounts, dm_bootstrap.h).
-  std::string origin_prefix = "card:";
+  // Origin tag of mounted nodes: prefix + ICCID. Deliberately not the DM
+  // bootstrap's "card:<ICCID>" (dm_bootstrap.h): the handset deletes nodes
+  // of that origin the card's bootstrap no longer mentions, which must
+  // never reach card-resident MOs (that deletion would be written to the
+  // card). The binding removes its own nodes (Unmount).
+  std::string origin_prefix = "card-mo:";
 };
 
 // One decision, for the DM trace and the Handset's events. `name` is a
@@ -127,8 +130,12 @@ class CardMoBinding : public SubtreeBackend {
   // when the card cannot be read at all (no MO file selectable); a file
   // refused for want of PIN1 leaves the mount point locked (event).
   codec::Status Attach(card::CardSession& session);
-  // The card went away (removal, power-off): per options().absent.
+  // The card went away (power-off, session closed): per options().absent.
   void Detach();
+  // The card is gone for good (removed, changed, rejected): its MOs leave
+  // the tree whatever options().absent says, pending changes are dropped
+  // (dm.md §1.2 "remove MO information that originated from the card").
+  void Unmount(std::string_view why);
   // Re-reads the card and re-synchronises both directions (session start,
   // REFRESH): card changed ⇒ tree copy replaced; device change pending ⇒
   // written to the card; both ⇒ conflict rule.
@@ -144,11 +151,11 @@ class CardMoBinding : public SubtreeBackend {
   const CardMoOptions& options() const { return options_; }
   const std::vector<CardMoEvent>& events() const { return events_; }
   std::size_t CountEvents(std::string_view name) const;
-  // Every event is also handed to `sink` (DmClient routes them into its
-  // trace; the Handset into its HandsetEvents).
-  void set_sink(std::function<void(const CardMoEvent&)> sink) {
-    sink_ = std::move(sink);
-  }
+  // Every event is also handed to each sink (DmClient routes them into its
+  // trace; the Handset into its HandsetEvents). Returns an id for
+  // RemoveSink.
+  int AddSink(std::function<void(const CardMoEvent&)> sink);
+  void RemoveSink(int id);
   // The TNDS (XML) this binding would write to file `i` for the tree now.
   codec::Result<std::string> TreeTndsFor(std::size_t i) const;
 
@@ -201,7 +208,8 @@ class CardMoBinding : public SubtreeBackend {
   bool suspended_ = false;  // our own tree edits: not written back
   std::vector<FileState> files_;
   std::vector<CardMoEvent> events_;
-  std::function<void(const CardMoEvent&)> sink_;
+  std::map<int, std::function<void(const CardMoEvent&)>> sinks_;
+  int next_sink_ = 1;
 };
 
 }  // namespace omaiop::sim::handset::dm

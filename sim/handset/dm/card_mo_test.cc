@@ -272,7 +272,7 @@ TEST_F(CardMoTest, AttachMountsTheCardDmAccUnderScmo) {
   const Node* acc = tree_.Find("./SCMO/DMAcc/CardDM");
   ASSERT_NE(acc, nullptr);
   EXPECT_EQ(acc->type, "urn:oma:mo:oma-dm-dmacc:1.0");
-  EXPECT_EQ(acc->origin, std::string("card:") + kIccid);
+  EXPECT_EQ(acc->origin, std::string("card-mo:") + kIccid);
   // The store is empty (all FF): DMAcc is the only MO.
   ASSERT_EQ(tree_.Find("./SCMO")->children.size(), 1u);
   EXPECT_EQ(b.CountEvents("scmo_mounted"), 2u);
@@ -551,7 +551,7 @@ TEST_F(CardMoTest, AnotherCardDropsPendingChangesAndRemounts) {
   EXPECT_EQ(Value(tree_, kAccName), "Card-resident DM account");
   EXPECT_EQ(TndsValue(Ef1(), "DMAcc/CardDM/Name"), "Card-resident DM account");
   EXPECT_EQ(tree_.Find("./SCMO/DMAcc/CardDM")->origin,
-            "card:8949440000000000099");
+            "card-mo:8949440000000000099");
 }
 
 // --- DM sessions

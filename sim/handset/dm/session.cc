@@ -1133,15 +1133,13 @@ struct DmClient::Session {
 DmClient::DmClient(Tree& tree, DmAccount account, DmClientOptions options)
     : tree_(tree), account_(std::move(account)), options_(std::move(options)) {}
 
-DmClient::~DmClient() {
-  if (card_mo_) card_mo_->set_sink({});
-}
+DmClient::~DmClient() { set_card_mo(nullptr); }
 
 void DmClient::set_card_mo(CardMoBinding* binding) {
-  if (card_mo_) card_mo_->set_sink({});
+  if (card_mo_) card_mo_->RemoveSink(card_mo_sink_);
   card_mo_ = binding;
   if (card_mo_)
-    card_mo_->set_sink([this](const CardMoEvent& e) {
+    card_mo_sink_ = card_mo_->AddSink([this](const CardMoEvent& e) {
       trace_.Add(e.kind, e.rule, e.name + ": " + e.detail);
     });
 }

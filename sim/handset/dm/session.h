@@ -255,6 +255,7 @@ class DmClient {
   std::vector<DmMessageRecord> messages_;
   int next_session_ = 1;
   CardMoBinding* card_mo_ = nullptr;
+  int card_mo_sink_ = 0;
 };
 
 }  // namespace omaiop::sim::handset::dm
