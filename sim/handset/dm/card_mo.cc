@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "codec/dm_auth.h"
@@ -86,6 +87,20 @@ void WriteNode(xmlNode* parent, const Node& n) {
               : n.value);
   }
   for (const auto& ch : n.children) WriteNode(x, *ch);
+}
+
+// Whether any element of the TNDS is a <Path>.
+bool HasPath(const std::string& xml) {
+  auto doc = codec::ParseXml(xml, "card MO TNDS");
+  if (!doc.ok()) return false;
+  std::function<bool(xmlNode*)> walk = [&](xmlNode* n) {
+    for (xmlNode* c = codec::FirstChildElement(n); c;
+         c = codec::NextSiblingElement(c)) {
+      if (codec::NodeName(c) == "Path" || walk(c)) return true;
+    }
+    return false;
+  };
+  return walk(xmlDocGetRootElement(doc->get()));
 }
 
 }  // namespace
@@ -260,6 +275,15 @@ codec::Status CardMoBinding::LoadFromCard(std::size_t i,
          fs.file.name + " does not hold a WBXML TNDS (" +
              decoded.error().ToString() +
              "): mounted empty, never overwritten");
+  } else if (decoded->has_value() && HasPath(**decoded)) {
+    // A <Path> would place nodes outside the mount point (e.g. into the
+    // device's own ./DMAcc): a card file may only describe its own MOs.
+    fs.corrupt = true;
+    st = codec::Error(fs.file.name + ": TNDS carries <Path>", 0, kRuleProtect);
+    Emit(DmEventKind::kCardMoDenied, "scmo_corrupt", kRuleProtect,
+         fs.file.name +
+             " TNDS carries <Path> (nodes outside the mount point): "
+             "mounted empty, never overwritten");
   } else if (decoded->has_value()) {
     auto doc = codec::ParseXml(**decoded, "card MO TNDS");
     if (doc.ok()) {

@@ -3,7 +3,7 @@
 // reached the card is the Card object's own file body, read without APDUs
 // and decoded here with the WBXML decoder and libxml2 (not with the
 // binding's code); OTA updates are written by the test as the issuer would:
-// APDUs with ADM1 verified.
+// APDUs with ADM1 (and PIN1) verified.
 #include "sim/handset/dm/card_mo.h"
 
 #include <gtest/gtest.h>
@@ -106,6 +106,9 @@ std::string OtaWrite(uicc::Card& card, std::uint16_t fid,
   std::snprintf(path, sizeof path, "7F66%04X", fid);
   EXPECT_EQ(send(std::string("00A4080C04") + path), "9000");
   EXPECT_EQ(send("0020000A083838383838383838"), "9000");  // ADM1 88888888
+  // The virtual card checks each key separately: the PIN1-guarded files
+  // need PIN1 too (a real RAM update runs with the issuer's keys).
+  EXPECT_EQ(send("002000010831323334FFFFFFFF"), "9000");  // PIN1 1234
   std::string sw;
   for (std::size_t off = 0; off < body.size(); off += 200) {
     std::size_t n = std::min<std::size_t>(200, body.size() - off);
@@ -289,6 +292,31 @@ TEST(CardMoDecode, ErasedFileHoldsNoMoAndGarbageIsAnError) {
   EXPECT_FALSE(empty->has_value());
   auto bad = DecodeCardMoFile(codec::Bytes{0x03, 0x01, 0x6A, 0x00, 0x99, 0xFF});
   EXPECT_FALSE(bad.ok());
+}
+
+TEST_F(CardMoTest, CardFileWithPathOrGarbageIsNeverMountedNorOverwritten) {
+  // The issuer's file tries to plant a node in the device's own ./DMAcc.
+  const std::string evil =
+      "<MgmtTree><VerDTD>1.2</VerDTD><Node><NodeName>Evil</NodeName>"
+      "<Path>./DMAcc</Path><Node><NodeName>ServerID</NodeName>"
+      "<Value>x</Value></Node></Node></MgmtTree>";
+  OtaWrite(*card_, 0x6F01, IssuerTnds(evil, 512));
+  codec::Bytes junk(1024, 0xFF);
+  junk[0] = 0x03;
+  junk[1] = 0x99;
+  OtaWrite(*card_, 0x6F02, junk);
+  CardMoBinding b(tree_);
+  ASSERT_TRUE(b.Attach(Open()).ok());
+  EXPECT_EQ(b.CountEvents("scmo_corrupt"), 2u);
+  EXPECT_EQ(tree_.Find("./DMAcc/Evil"), nullptr);
+  EXPECT_EQ(tree_.Find("./SCMO")->children.size(), 0u);
+  // A new MO would go to the store, which holds data we cannot read: 500,
+  // and the card keeps its bytes.
+  Content node;
+  node.format = Format::kNode;
+  EXPECT_EQ(tree_.Add(Caller::Server(kServerId), "./SCMO/New", node).code, 500);
+  EXPECT_EQ(Ef2(), junk);
+  EXPECT_EQ(tree_.Find("./SCMO/New"), nullptr);
 }
 
 // --- writes
