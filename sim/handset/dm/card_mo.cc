@@ -550,9 +550,17 @@ codec::Status CardMoBinding::Resync() {
     fs.raw = *raw;
     fs.card_hash = Sha256Hex(*raw);
     OpResult r = Flush("resync");
-    if (r.ok())
+    if (r.ok()) {
       Emit(DmEventKind::kCardMoSynced, "scmo_synced_to_card", kRuleSync,
            fs.file.name + ": pending device change written to the card");
+    } else {
+      // The card refuses the pending change (e.g. ADM-protected file):
+      // the tree must not keep showing what the card does not hold.
+      (void)LoadFromCard(i, *raw);
+      Emit(DmEventKind::kCardMoSynced, "scmo_synced_from_card", kRuleProtect,
+           fs.file.name + ": pending device change refused (" +
+               std::to_string(r.code) + "), card content restored");
+    }
   }
   mounted_ = true;
   if (failed == files_.size() && first_error) return *first_error;

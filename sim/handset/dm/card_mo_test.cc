@@ -528,6 +528,25 @@ TEST_F(CardMoTest, PendingDeviceChangeIsWrittenAtNextAttach) {
   EXPECT_EQ(Value(tree_, kAccName), "offline edit");
 }
 
+TEST_F(CardMoTest, PendingChangeTheCardRefusesIsDroppedAtAttach) {
+  Insert(MakeCard([](std::string x) {
+    return Replaced(x, "size=\"512\" read=\"PIN1\" update=\"PIN1\"",
+                    "size=\"512\" read=\"PIN1\" update=\"ADM\"");
+  }));
+  CardMoOptions o;
+  o.absent = CardAbsentPolicy::kKeepPending;
+  CardMoBinding b(tree_, o);
+  ASSERT_TRUE(b.Attach(Open()).ok());
+  const codec::Bytes before = Ef1();
+  b.Detach();
+  ASSERT_TRUE(ServerReplace(tree_, kAccName, "offline edit").ok());
+  ASSERT_TRUE(b.Attach(Open()).ok());
+  EXPECT_EQ(b.CountEvents("scmo_write_denied"), 1u);
+  EXPECT_EQ(b.CountEvents("scmo_synced_from_card"), 1u);
+  EXPECT_EQ(Value(tree_, kAccName), "Card-resident DM account");
+  EXPECT_EQ(Ef1(), before);
+}
+
 TEST_F(CardMoTest, ConflictCardWinsByDefault) {
   CardMoOptions o;
   o.absent = CardAbsentPolicy::kKeepPending;
