@@ -68,14 +68,23 @@ void PrintEvent(const servers::DmEvent& e, bool as_json) {
       std::cout << e.message->ToJson() << "\n";
     else if (e.kind == K::kViolation)
       std::cout << e.violation->ToJson() << "\n";
-    else
+    else {
+      json los = json::array();
+      for (const auto& lo : e.session->large_objects)
+        los.push_back({{"uri", lo.uri},
+                       {"size", lo.size ? json(*lo.size) : json(nullptr)},
+                       {"received", lo.data.size()},
+                       {"chunks", lo.chunks},
+                       {"status", lo.status}});
       std::cout << json{{"type", "session_end"},
                         {"session", e.session->key},
                         {"authenticated", e.session->authenticated},
                         {"packages_sent", e.session->packages_sent},
-                        {"violations", e.session->violations.size()}}
+                        {"violations", e.session->violations.size()},
+                        {"large_objects", los}}
                        .dump(-1, ' ', false, json::error_handler_t::replace)
                 << "\n";
+    }
     std::cout << std::flush;
     return;
   }

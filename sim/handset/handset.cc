@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "codec/dm_notification.h"
 #include "codec/wbxml.h"
 #include "codec/wbxml_language.h"
 #include "codec/xml.h"
@@ -29,6 +30,7 @@ constexpr char kRuleDmCardGone[] =
 constexpr char kRuleScmo[] =
     "RD 1.4.3.2-7 detection of the card's DM structure (dm.md §1.1; DM_SC "
     "seed 'Smart Card MOs' §1.4, our DF 7F66)";
+constexpr char kRuleDmPkg0[] = "dm.md §3.2 row 0, §3.8 (package 0)";
 constexpr char kRuleSimLock[] =
     "dm.md §1.2 (DM_Bootstrap §3.1.4.6: a rejected card, e.g. SIM lock, is "
     "not read)";
@@ -109,6 +111,21 @@ Handset::Handset(reader::CardReader& reader, HandsetOptions options)
         "standard objects: " + std::to_string(built.code) + " " + built.reason);
   // NETWPIN / USERNETWPIN keys come from the card's IMSI (cp.md §2.1).
   client_.SetImsiProvider([this]() { return Imsi(); });
+  // Package 0 by SMS: kept for the DM client (dm.md §3.2 row 0).
+  client_.SetDmNotificationHandler([this](ByteView pkg0, std::string* detail) {
+    auto n = codec::ParseDmNotification(pkg0);
+    if (!n.ok()) {
+      *detail = n.error().what;
+      Event("dm_notification", kRuleDmPkg0,
+            "undecodable package 0: " + n.error().what);
+      return false;
+    }
+    dm_notifications_.emplace_back(pkg0.begin(), pkg0.end());
+    *detail = "package 0 from " + n->server_id + ", session " +
+              std::to_string(n->session_id);
+    Event("dm_notification", kRuleDmPkg0, *detail);
+    return true;
+  });
 }
 
 Handset::~Handset() { CloseSession(); }
@@ -192,6 +209,54 @@ void Handset::Unload(std::string_view why, bool keep_dm) {
   loaded_iccid_.clear();
   documents_.clear();
   dm_bootstrap_.reset();
+}
+
+std::vector<codec::Bytes> Handset::TakeDmNotifications() {
+  return std::exchange(dm_notifications_, {});
+}
+
+Result<dm::DmSessionOutcome> Handset::RunDmSession(std::string_view account_uri,
+                                                   dm::DmClientOptions options,
+                                                   std::string server_url) {
+  OMAIOP_ASSIGN_OR_RETURN(dm::DmAccount account,
+                          dm::AccountFromTree(dm_tree_, account_uri));
+  if (!server_url.empty()) account.server_url = std::move(server_url);
+  options.account_uri = std::string(account_uri);
+  dm::DmClient client(dm_tree_, std::move(account), std::move(options));
+  // Card MOs are re-synchronised at session start (card_mo.h).
+  client.set_card_mo(card_mo_.get());
+  dm::DmSessionOutcome out = client.RunSession(dm::SessionTrigger::Client());
+  Event("dm_session", "dm.md §3.2",
+        std::string(account_uri) + ": " +
+            (out.ok()    ? "completed"
+             : out.error ? out.error->what
+                         : std::string("failed")));
+  return out;
+}
+
+Result<dm::DmSessionOutcome> Handset::RunDmSessionForPackage0(
+    ByteView pkg0, dm::DmClientOptions options, std::string server_url) {
+  OMAIOP_ASSIGN_OR_RETURN(codec::DmNotification n,
+                          codec::ParseDmNotification(pkg0));
+  for (const auto& uri : dm_accounts()) {
+    auto account = dm::AccountFromTree(dm_tree_, uri);
+    if (!account.ok() || account->server_id != n.server_id) continue;
+    if (!server_url.empty()) account->server_url = std::move(server_url);
+    options.account_uri = uri;
+    dm::DmClient client(dm_tree_, std::move(*account), std::move(options));
+    client.set_card_mo(card_mo_.get());
+    dm::DmSessionOutcome out = client.OnPackage0(pkg0);
+    Event("dm_session", kRuleDmPkg0,
+          uri + " (server-initiated, session " + std::to_string(n.session_id) +
+              "): " +
+              (out.ok()    ? "completed"
+               : out.error ? out.error->what
+                           : std::string("failed")));
+    return out;
+  }
+  return Error("package 0 names server '" + n.server_id +
+                   "', for which the handset has no DM account",
+               codec::Diagnostic::kNoOffset, kRuleDmPkg0);
 }
 
 std::vector<std::string> Handset::dm_accounts() const {

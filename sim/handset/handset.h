@@ -36,7 +36,8 @@
 //   card_removed, card_inserted, card_changed, config2_written,
 //   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected,
 //   dm_bootstrap_applied, dm_bootstrap_failed, dm_bootstrap_disabled,
-//   dm_accounts_removed, card_rejected, scmo_not_on_card, scmo_* (card_mo.h)
+//   dm_accounts_removed, card_rejected, dm_notification, dm_session,
+//   scmo_not_on_card, scmo_* (card_mo.h)
 //
 // Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
 // FetchFromProvUrl GETs a context's PROVURL over HTTPS (OpenSSL, certificate
@@ -61,6 +62,7 @@
 #include "sim/handset/cp/cp_client.h"
 #include "sim/handset/dm/card_mo.h"
 #include "sim/handset/dm/dm_bootstrap.h"
+#include "sim/handset/dm/session.h"
 #include "sim/handset/dm/standard_objects.h"
 #include "sim/handset/dm/tree.h"
 #include "sim/network/http_client.h"
@@ -212,12 +214,29 @@ class Handset {
   // DMAcc instance URIs (dm::FindDmAccounts) and those of the loaded card.
   std::vector<std::string> dm_accounts() const;
   std::vector<std::string> card_dm_accounts() const;
+  // DM package 0 pushed by SMS (dm.md §3.2 row 0): the CP client hands a
+  // WSP push of application/vnd.syncml.notification to the handset, which
+  // keeps it (dm_notification event) until taken here.
+  std::vector<codec::Bytes> TakeDmNotifications();
+  // A client-initiated DM session (Alert 1201) with the account at
+  // `account_uri` (./DMAcc/<x>), posting to `server_url` when given instead
+  // of its AppAddr; the nonces are written back to the account.
+  codec::Result<dm::DmSessionOutcome> RunDmSession(std::string_view account_uri,
+                                                   dm::DmClientOptions options,
+                                                   std::string server_url = {});
+  // The session package 0 asks for (dm.md §3.8): the account whose ServerID
+  // is the notification's server identifier (an error if none), its digest
+  // checked with that account's SRVCRED by DmClient::OnPackage0.
+  codec::Result<dm::DmSessionOutcome> RunDmSessionForPackage0(
+      codec::ByteView pkg0, dm::DmClientOptions options,
+      std::string server_url = {});
   // The last card DM bootstrap report (unset: none applied since load).
   const std::optional<dm::BootstrapReport>& dm_bootstrap_report() const {
     return dm_report_;
   }
   // The card-resident MO binding (null until a card with DF.DM-SC was
-  // loaded with options.scmo.enabled); hand it to DmClient::set_card_mo.
+  // loaded with options.scmo.enabled). RunDmSession* hand it to their
+  // DmClient (set_card_mo): resync at session start, card_mo_* trace.
   dm::CardMoBinding* card_mo() { return card_mo_.get(); }
   const std::vector<HandsetEvent>& events() const { return events_; }
   std::size_t CountEvents(std::string_view kind) const;
@@ -260,6 +279,7 @@ class Handset {
   std::vector<HandsetEvent> events_;
   dm::Tree dm_tree_;
   std::optional<dm::BootstrapReport> dm_report_;
+  std::vector<codec::Bytes> dm_notifications_;
   std::unique_ptr<dm::CardMoBinding> card_mo_;
 };
 

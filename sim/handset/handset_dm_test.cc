@@ -17,6 +17,8 @@
 #include "sim/handset/dm/session.h"
 #include "sim/handset/handset.h"
 #include "sim/reader/in_process_reader.h"
+#include "sim/servers/dm_notification_push.h"
+#include "sim/servers/dm_server.h"
 #include "sim/uicc/profile_loader.h"
 #include "tests/test_util.h"
 
@@ -82,6 +84,17 @@ class HandsetDm : public ::testing::Test {
     o.scmo.enabled = false;
     return std::make_unique<Handset>(reader_, std::move(o));
   }
+
+ public:
+  // The uicc-3g card inserted and a handset powered on with it.
+  std::unique_ptr<Handset> MakePowered() {
+    InsertCard();
+    auto h = Make();
+    EXPECT_TRUE(h->PowerOn().ok());
+    return h;
+  }
+
+ protected:
   std::string Value(const Handset& h, const std::string& uri) {
     auto r = const_cast<dm::Tree&>(h.dm_tree()).Get(dm::Caller::Device(), uri);
     return r.ok() && !r.items.empty() ? r.items[0].data
@@ -228,6 +241,174 @@ TEST_F(HandsetDm, UndecodableBootstrapIsAnEventNotAnAccount) {
   EXPECT_EQ(h->CountEvents("dm_bootstrap_failed"), 1u) << Events(*h);
   EXPECT_TRUE(h->dm_accounts().empty());
 }
+
+// SMS segments from a push server straight into the handset's radio.
+class HandsetRadio : public servers::PushSink {
+ public:
+  explicit HandsetRadio(Handset& h) : h_(h) {}
+  codec::Status Deliver(const std::vector<codec::Bytes>& segments,
+                        const std::string& to) override {
+    for (const auto& seg : segments)
+      last_ = h_.OnSmsSegment(seg, {"+4917000099", to, {}});
+    return codec::OkStatus();
+  }
+  std::optional<cp::PushOutcome> last_;
+
+ private:
+  Handset& h_;
+};
+
+// The card's DM server (fixtures/dm/bootstrap_dmacc.xml credentials), in
+// process on loopback.
+servers::DmServerConfig CardServerConfig() {
+  servers::DmServerConfig c;
+  c.server_id = "dm.operator.example";
+  c.client_auth = servers::DmAuthMode::kDigest;
+  c.username = "device";
+  c.password = "clientpwd";
+  c.server_cred = codec::DmAuthType::kMd5;
+  c.server_password = "serverpwd";
+  c.script.packages.push_back({{servers::ScriptGet("./DevInfo/DevId", {200})}});
+  return c;
+}
+
+// dm.md §3.2 row 0 / §3.8: package 0 arrives by SMS (WSP push of
+// application/vnd.syncml.notification), the CP client hands it over, and
+// the handset runs the server-initiated session with the card's account.
+// A powered handset with the card, the card's DM server, and package 0
+// signed with `server_password` sent to the handset by SMS.
+struct Pkg0Rig {
+  Pkg0Rig(HandsetDm& t, const std::string& server_password)
+      : h(t.MakePowered()), server(CardServerConfig()), radio(*h) {
+    EXPECT_TRUE(server.Start().ok());
+    servers::Package0Options p0;
+    p0.server_password = server_password;  // the card's SRVCRED: empty nonce
+    p0.session_id = 0x2A;
+    server.NotifySession(p0,
+                         servers::SmsNotificationSink(radio, "+4917000001"));
+    pkg0s = h->TakeDmNotifications();
+  }
+  std::unique_ptr<Handset> h;
+  servers::DmServer server;
+  HandsetRadio radio;
+  std::vector<codec::Bytes> pkg0s;
+};
+
+TEST_F(HandsetDm, Package0BySmsStartsTheServerInitiatedSession) {
+  Pkg0Rig rig(*this, "serverpwd");
+  auto& h = rig.h;
+  auto& server = rig.server;
+  ASSERT_TRUE(rig.radio.last_);
+  EXPECT_TRUE(rig.radio.last_->accepted);
+  EXPECT_EQ(rig.radio.last_->stage, "dm");
+  EXPECT_EQ(rig.radio.last_->Count(cp::EventKind::kDmNotification), 1u);
+  EXPECT_EQ(h->CountEvents("dm_notification"), 1u) << Events(*h);
+  auto& pkg0s = rig.pkg0s;
+  ASSERT_EQ(pkg0s.size(), 1u);
+  EXPECT_TRUE(h->TakeDmNotifications().empty());
+
+  auto out = h->RunDmSessionForPackage0(pkg0s[0], {}, server.BaseUrl() + "/dm");
+  ASSERT_TRUE(out.ok()) << out.error().ToString();
+  EXPECT_TRUE(out->ok()) << (out->error ? out->error->ToString() : "");
+  EXPECT_EQ(out->session_id, "2A");
+  auto log = server.Sessions().at(0);
+  for (const auto& v : log.violations)
+    ADD_FAILURE() << v.rule << ": " << v.evidence;
+  EXPECT_TRUE(log.ended);
+  // Package 1 carried Alert 1200 (server-initiated), not 1201.
+  ASSERT_FALSE(log.messages.empty());
+  EXPECT_NE(log.messages[0].xml.find("<Data>1200</Data>"), std::string::npos)
+      << log.messages[0].xml;
+}
+
+TEST_F(HandsetDm, Package0WithAWrongDigestStartsNoSession) {
+  Pkg0Rig rig(*this, "not-the-card-secret");
+  auto& server = rig.server;
+  ASSERT_EQ(rig.pkg0s.size(), 1u);
+  auto out = rig.h->RunDmSessionForPackage0(rig.pkg0s[0], {},
+                                            server.BaseUrl() + "/dm");
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->ok());
+  EXPECT_TRUE(server.Sessions().empty());
+}
+
+TEST_F(HandsetDm, Package0FromAnUnknownServerIsAnError) {
+  auto h = MakePowered();
+  servers::Package0Options p0;
+  p0.server_id = "dm.elsewhere.example";
+  auto out = h->RunDmSessionForPackage0(servers::BuildPackage0(p0), {});
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().what.find("dm.elsewhere.example"), std::string::npos);
+}
+
+// dm.md §3.3 client -> server: a Get of a node larger than the server's
+// MaxMsgSize is answered in chunks (MoreData, Meta Size on the first, one
+// chunk per message); omaiop's DM server answers 213 per chunk and
+// reassembles exactly the node's value. Both encodings.
+class DmLargeResults : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DmLargeResults, ChunkedToTheServerAndReassembled) {
+  dm::Tree tree;
+  ASSERT_TRUE(dm::BuildStandardObjects(tree, {}).ok());
+  std::string big;
+  for (int i = 0; big.size() < 6000; ++i)
+    big += "line " + std::to_string(i) + ";";
+  dm::Content c;
+  c.data = big;
+  ASSERT_TRUE(
+      tree.Add(dm::Caller::Device(), "./Ext", {.format = dm::Format::kNode})
+          .ok() ||
+      tree.Find("./Ext"));
+  ASSERT_TRUE(tree.Add(dm::Caller::Device(), "./Ext/Log", c).ok());
+  ASSERT_TRUE(tree.Replace(dm::Caller::Device(), "./Ext/Log?prop=ACL",
+                           dm::Content{.data = "Get=*"})
+                  .ok());
+
+  servers::DmServerConfig sc;
+  sc.server_id = "omaiop-dms";
+  sc.max_msg_size = 1500;
+  sc.script.packages.push_back({{servers::ScriptGet("./Ext/Log", {200}),
+                                 servers::ScriptGet("./DevInfo/Man", {200})}});
+  servers::DmServer server(sc);
+  ASSERT_TRUE(server.Start().ok());
+  dm::DmAccount acc;
+  acc.server_id = "omaiop-dms";
+  acc.server_url = server.BaseUrl() + "/dm";
+  acc.client_auth = dm::DmAuthScheme::kNone;
+  dm::DmClientOptions o;
+  o.wbxml = GetParam();
+  dm::DmClient client(tree, acc, o);
+  auto out = client.RunSession(dm::SessionTrigger::Client());
+  ASSERT_TRUE(out.ok()) << (out.error ? out.error->ToString() : "") << "\n"
+                        << client.trace().ToString();
+  const auto chunks = client.trace().Find(dm::DmEventKind::kChunkSent);
+  EXPECT_GE(chunks.size(), 4u) << client.trace().ToString();
+  ASSERT_FALSE(chunks.empty());
+  EXPECT_NE(chunks[0].detail.find("Meta Size " + std::to_string(big.size())),
+            std::string::npos)
+      << chunks[0].detail;
+  auto log = server.Sessions().at(0);
+  for (const auto& v : log.violations)
+    ADD_FAILURE() << v.rule << ": " << v.evidence;
+  ASSERT_EQ(log.large_objects.size(), 1u);
+  EXPECT_EQ(log.large_objects[0].uri, "./Ext/Log");
+  EXPECT_EQ(log.large_objects[0].status, 200);
+  EXPECT_EQ(log.large_objects[0].data, big);
+  EXPECT_EQ(log.large_objects[0].chunks, chunks.size() + 1);
+  // Every message after package 1 (sent before the server's MaxMsgSize was
+  // known) stayed within it.
+  bool first = true;
+  for (const auto& m : client.messages()) {
+    if (!m.sent) continue;
+    if (!first) EXPECT_LE(m.wire_size, 1500u);
+    first = false;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, DmLargeResults, ::testing::Bool(),
+                         [](const auto& i) {
+                           return std::string(i.param ? "Wbxml" : "Xml");
+                         });
 
 }  // namespace
 }  // namespace omaiop::sim::handset

@@ -61,7 +61,17 @@ struct Session {
   std::optional<std::size_t> client_max_msg_size;
   bool last_sent_had_commands = false;
   bool max_msg_size_sent = false;
+  std::optional<DmLargeObject> lo;  // a chunked object in progress
 };
+
+// The item's Data as octets (WBXML opaque as is, text as its UTF-8).
+std::string ItemData(const codec::Item& it) {
+  return it.data ? it.data->AsText() : std::string();
+}
+std::string ItemUri(const codec::Item& it) {
+  if (it.source) return it.source->loc_uri;
+  return it.target ? it.target->loc_uri : std::string();
+}
 
 }  // namespace
 
@@ -105,6 +115,9 @@ struct DmServer::State {
   void CheckHeader(Session& s, const SyncMlMessage& m, bool new_session);
   void CheckPackage1(Session& s, const SyncMlMessage& m);
   void CheckStatuses(Session& s, const SyncMlMessage& m);
+  // Status code for a client Results/Replace, following its large object
+  // (dm.md §3.3): 213 per chunk, 200 or 424 at the last one.
+  int LargeObjectStatus(Session& s, const SyncMlMessage& m, const Command& c);
   // Returns the SyncHdr status code and the Chal to send.
   int Authenticate(Session& s, const SyncMlMessage& m, const HttpRequest& req,
                    std::optional<codec::Chal>& chal);
@@ -236,10 +249,65 @@ void DmServer::State::CheckHeader(Session& s, const SyncMlMessage& m,
               std::string(codec::CommandName(c.type)) +
                   " is not a command a client may send");
   }
-  if (!m.body.final)
-    Violate(s, id, "dm.body.final", kRefFlow,
-            "message has no <Final/> (the server asks for the next message "
-            "with Alert 1222)");
+  // No Final = the package goes on in the next message (dm.md §3.2): not a
+  // violation; the server asks for it with Alert 1222.
+}
+
+int DmServer::State::LargeObjectStatus(Session& s, const SyncMlMessage& m,
+                                       const Command& c) {
+  const std::string& id = m.hdr.msg_id;
+  constexpr char kRefLo[] = "dm.md §3.3 (large objects)";
+  if (c.items.size() != 1) {
+    for (const auto& it : c.items)
+      if (it.more_data)
+        Violate(s, id, "dm.lo.items", kRefLo,
+                std::string(codec::CommandName(c.type)) + " CmdID " + c.cmd_id +
+                    ": MoreData in a command with " +
+                    std::to_string(c.items.size()) + " items");
+    return 200;
+  }
+  const codec::Item& it = c.items[0];
+  const std::string uri = ItemUri(it);
+  if (!s.lo) {
+    if (!it.more_data) return 200;
+    DmLargeObject lo;
+    lo.uri = uri;
+    if (it.meta && it.meta->size) {
+      if (auto n = ToInt(*it.meta->size); n && *n >= 0)
+        lo.size = static_cast<std::size_t>(*n);
+      else
+        Violate(s, id, "dm.lo.size", kRefLo,
+                uri + ": Meta Size '" + *it.meta->size + "' is not a number");
+    } else {
+      Violate(s, id, "dm.lo.size-missing", kRefLo,
+              uri + ": first chunk without Meta Size");
+    }
+    lo.chunks = 1;
+    lo.data = ItemData(it);
+    s.lo = std::move(lo);
+    return 213;
+  }
+  // A chunk of the object in progress (an interruption was handled by the
+  // caller before this command).
+  if (it.meta && it.meta->size)
+    Violate(s, id, "dm.lo.size-repeated", kRefLo,
+            uri + ": Meta Size in chunk " + std::to_string(s.lo->chunks + 1) +
+                " (only the first chunk carries it)");
+  ++s.lo->chunks;
+  s.lo->data += ItemData(it);
+  if (it.more_data) return 213;
+  int code = 200;
+  if (s.lo->size && *s.lo->size != s.lo->data.size()) {
+    code = 424;
+    Violate(s, id, "dm.lo.size", kRefLo,
+            uri + ": " + std::to_string(s.lo->data.size()) + " octets in " +
+                std::to_string(s.lo->chunks) + " chunks, Meta Size said " +
+                std::to_string(*s.lo->size));
+  }
+  s.lo->status = code;
+  s.log.large_objects.push_back(std::move(*s.lo));
+  s.lo.reset();
+  return code;
 }
 
 void DmServer::State::CheckPackage1(Session& s, const SyncMlMessage& m) {
@@ -805,12 +873,41 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
     return Respond(s, std::move(out), std::move(sent));
   }
   bool abort = false;
+  bool interrupted = false;
   for (const auto& c : m.body.commands) {
     if (c.type == CommandType::kStatus) continue;
+    // A chunked object must continue with the next command (dm.md §3.3:
+    // chunks in contiguous messages, nothing in between).
+    if (s.lo && !interrupted &&
+        !((c.type == CommandType::kResults ||
+           c.type == CommandType::kReplace) &&
+          c.items.size() == 1 && ItemUri(c.items[0]) == s.lo->uri)) {
+      interrupted = true;
+      Violate(s, m.hdr.msg_id, "dm.lo.interrupted", "dm.md §3.3",
+              s.lo->uri + ": " + std::string(codec::CommandName(c.type)) +
+                  " CmdID " + c.cmd_id + " came before the last chunk (" +
+                  std::to_string(s.lo->chunks) +
+                  " received); the server sends Alert 1225");
+      Command nodata;
+      nodata.type = CommandType::kAlert;
+      nodata.cmd_id = std::to_string(cmd_id++);
+      nodata.data = "1225";
+      codec::Item i;
+      i.target = codec::LocInfo{s.lo->uri, {}};
+      nodata.items.push_back(std::move(i));
+      sent.push_back(
+          {out.hdr.msg_id, nodata.cmd_id, "Alert", {}, false, {}, false});
+      out.body.commands.push_back(std::move(nodata));
+      s.log.large_objects.push_back(std::move(*s.lo));
+      s.lo.reset();
+    }
     if (c.no_resp) continue;
     if (c.type == CommandType::kAlert && c.Code() == 1223) abort = true;
+    int code = 200;
+    if (c.type == CommandType::kResults || c.type == CommandType::kReplace)
+      code = LargeObjectStatus(s, m, c);
     out.body.commands.push_back(codec::BuildCommandStatus(
-        m.hdr.msg_id, c, std::to_string(cmd_id++), 200));
+        m.hdr.msg_id, c, std::to_string(cmd_id++), code));
   }
   if (abort) {
     End(s);
@@ -822,8 +919,14 @@ HttpResponse DmServer::State::HandleLocked(const HttpRequest& req) {
     more.type = CommandType::kAlert;
     more.cmd_id = std::to_string(cmd_id++);
     more.data = "1222";
+    // An Alert is a command: the client answers it with a Status.
+    sent.push_back(
+        {out.hdr.msg_id, more.cmd_id, "Alert", {}, false, {}, false});
     out.body.commands.push_back(std::move(more));
     out.body.final = false;
+    // The client still owes Statuses for the commands of the server's
+    // package it is answering: keep waiting for them.
+    sent.insert(sent.begin(), s.outstanding.begin(), s.outstanding.end());
     return Respond(s, std::move(out), std::move(sent));
   }
   if (s.log.ended) return Respond(s, std::move(out), std::move(sent));

@@ -15,9 +15,11 @@
 // Package 0 (server-initiated sessions, dm.md §3.8) is built by
 // BuildPackage0 and handed to a NotificationSink.
 //
-// Not done: large-object
-// chunking, multi-message server packages (a server package is always one
-// message).
+// Client packages may span messages (no Final: the server answers Alert
+// 1222) and carry large objects in chunks (MoreData: 213 per chunk, Meta
+// Size checked at the last, 424 on a mismatch, Alert 1225 when a chunked
+// object is interrupted; dm.md §3.2/§3.3). Not done: the server's own
+// packages are always one message and it never chunks what it sends.
 #pragma once
 
 #include <cstddef>
@@ -105,6 +107,15 @@ struct DmLoggedMessage {
   std::string ToJson() const;               // {"type":"message",...}
 };
 
+// A large object the client sent in chunks (dm.md §3.3), as reassembled.
+struct DmLargeObject {
+  std::string uri;                  // Item Source (or Target) LocURI
+  std::optional<std::size_t> size;  // Meta Size of the first chunk
+  std::size_t chunks = 0;
+  std::string data;  // the chunks' Data, concatenated
+  int status = 0;    // 200, or 424 on a size mismatch
+};
+
 struct DmSessionLog {
   std::string key;  // "SessionID|client LocURI"
   std::string session_id;
@@ -114,6 +125,7 @@ struct DmSessionLog {
   std::size_t packages_sent = 0;  // script packages sent
   std::vector<DmLoggedMessage> messages;
   std::vector<DmRuleViolation> violations;
+  std::vector<DmLargeObject> large_objects;  // completed or abandoned
 };
 
 struct DmEvent {

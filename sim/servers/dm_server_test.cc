@@ -559,6 +559,9 @@ TEST(DmServerChecks, WrongVersionsAndTarget) {
   EXPECT_TRUE(HasRule(srv, "dm.hdr.target"));
 }
 
+// A message without Final is a multi-message package (dm.md §3.2), not a
+// violation: the server asks for the next message with Alert 1222, and the
+// statuses of its earlier package may still come in that next message.
 TEST(DmServerChecks, MissingFinalGetsAlert1222) {
   DmServer srv(BaseConfig());
   ASSERT_TRUE(srv.Start().ok());
@@ -567,11 +570,159 @@ TEST(DmServerChecks, MissingFinalGetsAlert1222) {
   m.body.final = false;
   auto r = c.Send(m);
   ASSERT_TRUE(r);
-  EXPECT_TRUE(HasRule(srv, "dm.body.final"));
+  EXPECT_TRUE(Rules(srv.Sessions()[0]).empty()) << AllRules(srv);
   ASSERT_NE(FindCmd(*r, CommandType::kAlert), nullptr);
   EXPECT_EQ(FindCmd(*r, CommandType::kAlert)->Code(), 1222);
   EXPECT_FALSE(r->body.final);
   EXPECT_EQ(FindCmd(*r, CommandType::kGet), nullptr);
+}
+
+TEST(DmServerChecks, StatusesMayFollowInTheNextMessageOfThePackage) {
+  auto s = Start();
+  SyncMlMessage a = s.c->Answer(s.p2);
+  // First message: the SyncHdr status only, no Final.
+  SyncMlMessage first = a;
+  first.body.commands.resize(1);
+  first.body.final = false;
+  auto r = s.c->Send(first);
+  ASSERT_TRUE(r);
+  ASSERT_NE(FindCmd(*r, CommandType::kAlert), nullptr);
+  EXPECT_EQ(FindCmd(*r, CommandType::kAlert)->Code(), 1222);
+  // Second: the rest, answering the 1222 reply's SyncHdr too.
+  SyncMlMessage second = a;
+  second.hdr.msg_id = std::to_string(++s.c->msg_id);
+  second.body.commands.erase(second.body.commands.begin());
+  second.body.commands.insert(second.body.commands.begin(),
+                              codec::BuildSyncHdrStatus(r->hdr, "90", 200));
+  second.body.commands.push_back(codec::BuildCommandStatus(
+      r->hdr.msg_id, *FindCmd(*r, CommandType::kAlert), "91", 200));
+  r = s.c->Send(second);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(Rules(s.srv->Sessions()[0]).empty()) << AllRules(*s.srv);
+}
+
+// --- large objects from the client (dm.md §3.3) ---------------------------
+
+// The answer to package 2 with the Get's Results replaced by `chunks` (one
+// per message; Meta Size `size` on the first), sent message by message.
+// Returns the server's reply to each message.
+std::vector<SyncMlMessage> SendChunkedResults(
+    Started& s, const std::vector<std::string>& chunks,
+    std::optional<std::size_t> size, bool interrupt_after_first = false) {
+  std::vector<SyncMlMessage> replies;
+  SyncMlMessage a = s.c->Answer(s.p2);
+  auto it = std::find_if(
+      a.body.commands.begin(), a.body.commands.end(),
+      [](const Command& c) { return c.type == CommandType::kResults; });
+  EXPECT_NE(it, a.body.commands.end());
+  if (it == a.body.commands.end()) return replies;
+  Command results = *it;
+  a.body.commands.erase(it);
+  SyncMlMessage prev_reply = s.p2;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    SyncMlMessage m;
+    if (i == 0) {
+      m = a;  // the statuses, then the first chunk
+    } else {
+      m.hdr = a.hdr;
+      m.hdr.msg_id = std::to_string(++s.c->msg_id);
+      m.body.commands.push_back(
+          codec::BuildSyncHdrStatus(prev_reply.hdr, "1", 200));
+      if (const Command* alert = FindCmd(prev_reply, CommandType::kAlert))
+        m.body.commands.push_back(
+            codec::BuildCommandStatus(prev_reply.hdr.msg_id, *alert, "2", 200));
+    }
+    Command chunk = results;
+    chunk.cmd_id = std::to_string(90 + i);
+    codec::Item& item = chunk.items.at(0);
+    item.data = codec::DataValue::Text(chunks[i]);
+    item.more_data = i + 1 < chunks.size();
+    if (i == 0 && size) {
+      if (!item.meta) item.meta = codec::Meta{};
+      item.meta->size = std::to_string(*size);
+    } else if (item.meta) {
+      item.meta->size.reset();
+    }
+    if (i == 1 && interrupt_after_first) {
+      // A Replace of DevInfo instead of the next chunk.
+      Command other;
+      other.type = CommandType::kReplace;
+      other.cmd_id = "80";
+      codec::Item o;
+      o.source = codec::LocInfo{"./DevInfo/Lang", {}};
+      o.data = codec::DataValue::Text("fr");
+      other.items.push_back(o);
+      m.body.commands.push_back(other);
+    } else {
+      m.body.commands.push_back(chunk);
+    }
+    m.body.final = i + 1 == chunks.size() || (i == 1 && interrupt_after_first);
+    auto r = s.c->Send(m);
+    EXPECT_TRUE(r) << "message " << i;
+    if (!r) break;
+    prev_reply = *r;
+    replies.push_back(*r);
+    if (i == 1 && interrupt_after_first) break;
+  }
+  return replies;
+}
+
+// The Status the server gave to the client's command `cmd_id`.
+std::optional<int> StatusOf(const SyncMlMessage& reply,
+                            const std::string& cmd_id) {
+  for (const auto& c : reply.body.commands)
+    if (c.type == CommandType::kStatus && c.cmd_ref == cmd_id) return c.Code();
+  return std::nullopt;
+}
+
+TEST(DmServerLargeObject, ChunksGet213ThenTheObjectIsReassembled) {
+  auto s = Start();
+  const std::vector<std::string> chunks = {std::string(700, 'a'),
+                                           std::string(700, 'b'), "tail"};
+  auto replies = SendChunkedResults(s, chunks, 1404);
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(StatusOf(replies[0], "90"), 213);
+  EXPECT_EQ(StatusOf(replies[1], "91"), 213);
+  EXPECT_EQ(StatusOf(replies[2], "92"), 200);
+  for (int i : {0, 1}) {  // nothing else to send: Alert 1222, no Final
+    ASSERT_NE(FindCmd(replies[i], CommandType::kAlert), nullptr);
+    EXPECT_EQ(FindCmd(replies[i], CommandType::kAlert)->Code(), 1222);
+  }
+  auto log = s.srv->Sessions()[0];
+  EXPECT_TRUE(log.violations.empty()) << AllRules(*s.srv);
+  ASSERT_EQ(log.large_objects.size(), 1u);
+  EXPECT_EQ(log.large_objects[0].data, chunks[0] + chunks[1] + chunks[2]);
+  EXPECT_EQ(log.large_objects[0].chunks, 3u);
+  EXPECT_EQ(log.large_objects[0].status, 200);
+}
+
+TEST(DmServerLargeObject, SizeMismatchIs424) {
+  auto s = Start();
+  auto replies = SendChunkedResults(s, {"abc", "def"}, 10);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(StatusOf(replies[1], "91"), 424);
+  EXPECT_TRUE(HasRule(*s.srv, "dm.lo.size")) << AllRules(*s.srv);
+  EXPECT_EQ(s.srv->Sessions()[0].large_objects.at(0).status, 424);
+}
+
+TEST(DmServerLargeObject, FirstChunkWithoutSizeIsAViolation) {
+  auto s = Start();
+  auto replies = SendChunkedResults(s, {"abc", "def"}, std::nullopt);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_TRUE(HasRule(*s.srv, "dm.lo.size-missing")) << AllRules(*s.srv);
+  EXPECT_EQ(s.srv->Sessions()[0].large_objects.at(0).data, "abcdef");
+}
+
+TEST(DmServerLargeObject, InterruptedObjectGetsAlert1225) {
+  auto s = Start();
+  auto replies = SendChunkedResults(s, {"abc", "def", "ghi"}, 9,
+                                    /*interrupt_after_first=*/true);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_TRUE(HasRule(*s.srv, "dm.lo.interrupted")) << AllRules(*s.srv);
+  bool alert1225 = false;
+  for (const auto& c : replies[1].body.commands)
+    alert1225 |= c.type == CommandType::kAlert && c.Code() == 1225;
+  EXPECT_TRUE(alert1225);
 }
 
 TEST(DmServerChecks, Package1WithoutAlertOrDevInfo) {

@@ -4,7 +4,8 @@
 // PKCS#15 DODF OID 2.23.43.7.1, dm.md §1.2/§1.3), and then runs DM sessions
 // with the account the card gave it against omaiop's simulated DM server over
 // real HTTP and HTTPS on loopback, in XML and in WBXML (dm.md §3.1/§3.2),
-// with MD5 digest both ways (dm.md §3.7). Each test starts pcscd (private
+// with MD5 digest both ways (dm.md §3.7), client-initiated and after a
+// package 0 by SMS. Each test starts pcscd (private
 // vpcd port, sim/reader/pcscd_process.h) and `omaiop uicc serve` as children
 // and stops them by PID; CTest holds RESOURCE_LOCK pcscd.
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@
 #include "sim/handset/handset.h"
 #include "sim/reader/pcsc_reader.h"
 #include "sim/reader/pcscd_process.h"
+#include "sim/servers/dm_notification_push.h"
 #include "sim/servers/dm_server.h"
 #include "tests/test_util.h"
 
@@ -181,6 +183,58 @@ TEST_P(DmCardPcscTest, CardBootstrapThenSessionWithTheCardsAccount) {
   auto again = sim::handset::dm::AccountFromTree(h.dm_tree(), kAccount);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->client_nonce.empty());
+}
+
+// Server-initiated (dm.md §3.2 row 0, §3.8): the DM server's package 0
+// reaches the handset by SMS (WSP push to port 2948), the handset checks its
+// digest with the SRVCRED its card gave it and opens the session with
+// Alert 1200 and the notified SessionID.
+TEST_P(DmCardPcscTest, Package0BySmsThenServerInitiatedSession) {
+  const Variant v = GetParam();
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  sim::handset::HandsetOptions ho;
+  ho.card.pin1 = "1234";
+  sim::handset::Handset h(**reader, ho);
+  ASSERT_TRUE(h.PowerOn().ok());
+  sim::servers::DmServer server(ServerConfig(v.https));
+  ASSERT_TRUE(server.Start().ok());
+
+  struct Radio : sim::servers::PushSink {
+    explicit Radio(sim::handset::Handset& h) : h(h) {}
+    codec::Status Deliver(const std::vector<codec::Bytes>& segments,
+                          const std::string& to) override {
+      for (const auto& seg : segments)
+        h.OnSmsSegment(seg, {"+4917099", to, {}});
+      return codec::OkStatus();
+    }
+    sim::handset::Handset& h;
+  } radio(h);
+  sim::servers::Package0Options p0;
+  p0.server_password = "serverpwd";
+  p0.session_id = 0x0101;
+  p0.ui_mode = codec::DmUiMode::kBackground;
+  server.NotifySession(p0,
+                       sim::servers::SmsNotificationSink(radio, "+4917001"));
+  auto pkg0s = h.TakeDmNotifications();
+  ASSERT_EQ(pkg0s.size(), 1u) << h.StateJson()["events"].dump(1);
+
+  sim::handset::dm::DmClientOptions co;
+  co.wbxml = v.wbxml;
+  co.http.tls.ca_file = Tls("ca.pem");
+  auto out = h.RunDmSessionForPackage0(
+      pkg0s[0], co,
+      (v.https ? "https://localhost:" : "http://127.0.0.1:") +
+          std::to_string(server.port()) + "/dm");
+  ASSERT_TRUE(out.ok()) << out.error().ToString();
+  ASSERT_TRUE(out->ok()) << (out->error ? out->error->ToString() : "");
+  EXPECT_EQ(out->session_id, "101");
+  auto sessions = server.Sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0].session_id, "101");
+  for (const auto& viol : sessions[0].violations)
+    ADD_FAILURE() << viol.rule << ": " << viol.evidence;
+  EXPECT_TRUE(sessions[0].ended);
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, DmCardPcscTest,

@@ -19,6 +19,7 @@
 #include "codec/xml.h"
 #include "reports/campaign.h"
 #include "reports/testing/sample_campaign.h"
+#include "tests/e2e/e2e_tools.h"
 #include "tests/test_util.h"
 
 namespace omaiop {
@@ -26,11 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Browsed {
-  std::string dom;
-  std::vector<std::string> console;  // ":CONSOLE" lines from stderr
-  int exit_code = -1;
-};
+using e2e::Browsed;
+using e2e::XPathAttr;
 
 class HtmlReportChromiumTest : public ::testing::Test {
  protected:
@@ -47,21 +45,7 @@ class HtmlReportChromiumTest : public ::testing::Test {
   }
 
   Browsed Open(const fs::path& html) {
-    Browsed b;
-    const fs::path err = dir_ / "chromium.stderr";
-    const fs::path profile = dir_ / "profile";
-    b.dom = omaiop::testing::RunCommand(
-        "timeout 120 '" + chromium_ +
-            "' --headless=new --disable-gpu --no-sandbox --no-first-run "
-            "--user-data-dir='" +
-            profile.string() +
-            "' --enable-logging=stderr --v=0 --dump-dom 'file://" +
-            html.string() + "' 2>'" + err.string() + "'",
-        &b.exit_code);
-    std::istringstream lines(omaiop::testing::ReadFileText(err));
-    for (std::string line; std::getline(lines, line);)
-      if (line.find(":CONSOLE") != std::string::npos) b.console.push_back(line);
-    return b;
+    return e2e::OpenInChromium(chromium_, html, dir_);
   }
 
   std::string Render(const reports::Campaign& c, int* rc) {
@@ -76,21 +60,6 @@ class HtmlReportChromiumTest : public ::testing::Test {
   std::string chromium_;
   fs::path dir_;
 };
-
-// The values of attribute `attr` of the nodes `xpath` selects.
-std::vector<std::string> XPathAttr(htmlDocPtr doc, const std::string& xpath,
-                                   const char* attr) {
-  std::vector<std::string> out;
-  xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-  xmlXPathObjectPtr r = xmlXPathEvalExpression(
-      reinterpret_cast<const xmlChar*>(xpath.c_str()), ctx);
-  if (r && r->nodesetval)
-    for (int i = 0; i < r->nodesetval->nodeNr; ++i)
-      out.push_back(codec::GetAttr(r->nodesetval->nodeTab[i], attr));
-  xmlXPathFreeObject(r);
-  xmlXPathFreeContext(ctx);
-  return out;
-}
 
 TEST_F(HtmlReportChromiumTest, OpensWithoutConsoleErrorsAndCountsMatchJson) {
   int rc = -1;

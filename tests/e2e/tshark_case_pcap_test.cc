@@ -16,6 +16,7 @@
 #include "codec/xml.h"
 #include "reports/case_pcap.h"
 #include "reports/testing/sample_campaign.h"
+#include "tests/e2e/e2e_tools.h"
 #include "tests/test_util.h"
 
 namespace omaiop {
@@ -23,59 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr long kPiWarn = 0x00600000;  // expert severity (epan/proto.h)
-
-struct Dissected {
-  std::vector<std::string> protos;
-  std::vector<std::string> problems;
-  std::map<std::string, std::vector<std::string>> fields;
-  bool Has(const std::string& p) const {
-    for (const auto& x : protos)
-      if (x == p) return true;
-    return false;
-  }
-};
-
-void Walk(const xmlNode* n, Dissected& d) {
-  for (const xmlNode* c = codec::FirstChildElement(n); c;
-       c = codec::NextSiblingElement(c)) {
-    const std::string name = codec::GetAttr(c, "name");
-    if (codec::NodeName(c) == "proto") {
-      d.protos.push_back(name);
-      if (name == "_ws.malformed")
-        d.problems.push_back(codec::GetAttr(c, "showname"));
-    }
-    if (name == "_ws.expert.severity" &&
-        std::strtol(codec::GetAttr(c, "show").c_str(), nullptr, 10) >= kPiWarn)
-      d.problems.push_back(codec::GetAttr(n, "showname"));
-    if (!name.empty()) d.fields[name].push_back(codec::GetAttr(c, "show"));
-    Walk(c, d);
-  }
-}
-
-std::vector<Dissected> Tshark(const std::string& pcap) {
-  const std::string tshark = omaiop::testing::FindOnPath("tshark");
-  EXPECT_FALSE(tshark.empty())
-      << "tshark not found: run scripts/setup (apt-get install tshark)";
-  std::vector<Dissected> out;
-  if (tshark.empty()) return out;
-  int status = -1;
-  // -o: Wireshark's TCP analysis needs no preferences; WSP push is on 2948.
-  const std::string xml = omaiop::testing::RunCommand(
-      "'" + tshark + "' -n -r '" + pcap + "' -T pdml 2>/dev/null", &status);
-  EXPECT_EQ(status, 0) << "tshark failed on " << pcap;
-  auto doc = codec::ParseXml(xml, "tshark PDML");
-  EXPECT_TRUE(doc.ok());
-  if (!doc.ok()) return out;
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
-  for (const xmlNode* p = codec::FirstChildElement(root, "packet"); p;
-       p = codec::NextSiblingElement(p, "packet")) {
-    Dissected d;
-    Walk(p, d);
-    out.push_back(std::move(d));
-  }
-  return out;
-}
+using e2e::Dissected;
+using e2e::Tshark;
 
 class CasePcapTest : public ::testing::Test {
  protected:

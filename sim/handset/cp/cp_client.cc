@@ -29,6 +29,10 @@ constexpr char kRuleNoPorts[] =
 constexpr char kRulePdu[] =
     "WAP-230-WSP §8.2.4.1 / cp.md §0: connectionless push PDU type 0x06";
 constexpr char kRuleWsp[] = "WAP-230-WSP §8.2.4.1, §8.4 (push PDU)";
+constexpr char kRuleDmNotification[] =
+    "dm.md §3.2 row 0, §3.8: package 0 (application/vnd.syncml.notification)";
+// WSP well-known content type application/vnd.syncml.notification (WINA).
+constexpr std::uint32_t kCtDmNotification = 0x44;
 constexpr char kRuleContentType[] =
     "ProvBoot B-C-001 / ProvUAB-U-C-001 / cp.md §0, §2.3: CP push content type "
     "application/vnd.wap.connectivity-wbxml (0x36)";
@@ -484,6 +488,23 @@ PushOutcome CpClient::OnWdpDatagram(const codec::WdpDatagram& d,
       push.push_flag &&
       (*push.push_flag & codec::kPushFlagInitiatorAuthenticated);
   const auto& ct = push.content_type;
+  const bool dm_notification =
+      ct.well_known ? *ct.well_known == kCtDmNotification
+                    : IEquals(ct.media, "application/vnd.syncml.notification");
+  if (dm_notification && dm_notification_) {
+    run.out.stage = "dm";
+    std::string detail;
+    const bool taken = dm_notification_(push.body, &detail);
+    if (!taken) {
+      run.Reject("dm", EventKind::kDmNotification, kRuleDmNotification,
+                 "WSP body", "package 0 refused by the DM client: " + detail);
+      return Finish(run);
+    }
+    run.out.accepted = true;
+    run.Emit(EventKind::kDmNotification, kRuleDmNotification, "WSP body",
+             detail);
+    return Finish(run);
+  }
   const bool wbxml_ct =
       ct.well_known
           ? *ct.well_known == codec::kCtConnectivityWbxml

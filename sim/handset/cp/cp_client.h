@@ -82,6 +82,11 @@ struct SmsMeta {
 // EF_IMSI from the card; an error (no card, no IMSI) rejects NETWPIN and
 // USERNETWPIN pushes.
 using ImsiProvider = std::function<codec::Result<std::string>()>;
+// Package 0 of DM (a WSP push of application/vnd.syncml.notification, WSP
+// code 0x44, dm.md §3.2 row 0) is not CP: the push is handed to this
+// handler, which returns whether it took it and says what it did.
+using DmNotificationHandler =
+    std::function<bool(codec::ByteView pkg0, std::string* detail)>;
 
 struct PinRequest {
   codec::SecMethod method = codec::SecMethod::kUserPin;
@@ -221,6 +226,10 @@ class CpClient {
   explicit CpClient(CpClientOptions options = {});
 
   void SetImsiProvider(ImsiProvider provider) { imsi_ = std::move(provider); }
+  // Unset: a DM notification push is rejected like any non-CP content type.
+  void SetDmNotificationHandler(DmNotificationHandler h) {
+    dm_notification_ = std::move(h);
+  }
   void SetUserAgent(UserAgent* user) { user_ = user; }  // not owned
 
   // One SMS TP-User-Data (8-bit, with UDH). nullopt while a concatenated
@@ -282,6 +291,7 @@ class CpClient {
   SettingsStore store_;
   EventSink trace_;
   ImsiProvider imsi_;
+  DmNotificationHandler dm_notification_;
   UserAgent* user_ = nullptr;
   std::map<Key, Group> groups_;
   std::vector<PushOutcome> evicted_;

@@ -94,6 +94,8 @@ std::string_view EventKindName(EventKind kind) {
       return "intake_accepted";
     case EventKind::kIntakeRejected:
       return "intake_rejected";
+    case EventKind::kDmNotification:
+      return "dm_notification";
     case EventKind::kOriginRemoved:
       return "origin_removed";
   }

@@ -60,6 +60,7 @@ enum class EventKind {
   kIntakeAccepted,            // push / document accepted (final decision)
   kIntakeRejected,            // push / document rejected (final decision)
   kOriginRemoved,             // RemoveOrigin: contexts and settings taken back
+  kDmNotification,  // DM package 0 push handed to the DM client (or refused)
 };
 
 std::string_view EventKindName(EventKind kind);

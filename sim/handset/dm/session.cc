@@ -70,6 +70,8 @@ std::string_view DmEventKindName(DmEventKind kind) {
       return "chunk_buffered";
     case DmEventKind::kChunkAssembled:
       return "chunk_assembled";
+    case DmEventKind::kChunkSent:
+      return "chunk_sent";
     case DmEventKind::kChunkAbandoned:
       return "chunk_abandoned";
     case DmEventKind::kCardMoMounted:
@@ -246,6 +248,7 @@ struct DmClient::Session {
   int server_auth_failures = 0;
   std::size_t server_max_msg = 0;  // 0 = no limit announced
   std::vector<Command> queue;      // responses not yet sent (no hdr status)
+  std::string lo_sending;          // URI of a Results being sent in chunks
   std::vector<std::string> server_msg_ids;
   bool server_hmac_seen = false;  // last response had x-syncml-hmac
   std::string server_hmac_error;  // ... and why it did not verify
@@ -728,18 +731,31 @@ struct DmClient::Session {
     std::size_t taken = 0;
     for (; taken < queue.size(); ++taken) {
       m.body.commands.push_back(queue[taken]);
-      if (server_max_msg && m.body.commands.size() > 2) {
+      if (server_max_msg) {
         for (std::size_t k = 0; k < m.body.commands.size(); ++k)
           m.body.commands[k].cmd_id = std::to_string(k + 1);
         OMAIOP_ASSIGN_OR_RETURN(std::string enc, Encode(m));
         // Leave room for a trailing Alert 1222 / Final (~100 octets).
         if (enc.size() + 100 > server_max_msg) {
-          m.body.commands.pop_back();
-          break;
+          if (m.body.commands.size() > 2) {
+            m.body.commands.pop_back();
+            break;
+          }
+          // Alone and still too big: a large object, if it is one.
+          OMAIOP_ASSIGN_OR_RETURN(bool chunked, ChunkLast(m, taken));
+          if (chunked) {
+            ++taken;
+            break;  // nothing may follow a chunk in its message
+          }
         }
       }
     }
     queue.erase(queue.begin(), queue.begin() + static_cast<long>(taken));
+    for (const auto& cmd : m.body.commands)  // the last chunk went out
+      if (cmd.type == CommandType::kResults && cmd.items.size() == 1 &&
+          !cmd.items[0].more_data && cmd.items[0].source &&
+          cmd.items[0].source->loc_uri == lo_sending)
+        lo_sending.clear();
     bool more = !queue.empty();
     if (more)
       Ev(DmEventKind::kMessageSplit, "dm.md §3.3: MaxMsgSize",
@@ -751,6 +767,73 @@ struct DmClient::Session {
     for (std::size_t k = 0; k < m.body.commands.size(); ++k)
       m.body.commands[k].cmd_id = std::to_string(k + 1);
     return m;
+  }
+
+  // dm.md §3.3: the last command of `m` (queue[i]), a one-item Results too
+  // large for the server's MaxMsgSize, becomes the largest chunk that fits
+  // (MoreData; Meta Size = the whole object on the first chunk only) and
+  // the rest goes back into the queue after it. False: not chunkable.
+  codec::Result<bool> ChunkLast(SyncMlMessage& m, std::size_t i) {
+    Command& cmd = m.body.commands.back();
+    if (cmd.type != CommandType::kResults || cmd.items.size() != 1 ||
+        !cmd.items[0].data)
+      return false;
+    const codec::Item whole = cmd.items[0];
+    const bool binary = whole.data->kind == codec::DataValue::Kind::kBinary;
+    const std::string data = whole.data->AsText();
+    const std::string uri = whole.source ? whole.source->loc_uri : "";
+    const bool first = lo_sending != uri;
+    auto set = [&](std::size_t n) {
+      codec::Item& it = cmd.items[0];
+      it = whole;
+      std::string part = data.substr(0, n);
+      it.data =
+          binary
+              ? codec::DataValue::Binary(codec::Bytes(part.begin(), part.end()))
+              : codec::DataValue::Text(std::move(part));
+      it.more_data = true;
+      if (first) {
+        if (!it.meta) it.meta = codec::Meta{};
+        it.meta->size = std::to_string(data.size());
+      } else if (it.meta) {
+        it.meta->size.reset();
+      }
+    };
+    // The largest prefix that fits (binary search on the encoded size).
+    std::size_t lo = 1, hi = data.size() > 1 ? data.size() - 1 : 0, best = 0;
+    while (lo <= hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      set(mid);
+      OMAIOP_ASSIGN_OR_RETURN(std::string enc, Encode(m));
+      if (enc.size() + 100 <= server_max_msg) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (best == 0) {
+      cmd.items[0] = whole;
+      return false;
+    }
+    set(best);
+    Command rest = queue[i];
+    codec::Item& r = rest.items[0];
+    const std::string tail = data.substr(best);
+    r.data =
+        binary
+            ? codec::DataValue::Binary(codec::Bytes(tail.begin(), tail.end()))
+            : codec::DataValue::Text(tail);
+    if (r.meta) r.meta->size.reset();
+    queue.insert(queue.begin() + static_cast<long>(i) + 1, std::move(rest));
+    Ev(DmEventKind::kChunkSent, kRuleLo,
+       uri + ": " + std::to_string(best) + " octets" +
+           (first ? " (first chunk, Meta Size " + std::to_string(data.size()) +
+                        ")"
+                  : "") +
+           ", " + std::to_string(tail.size()) + " to follow");
+    lo_sending = uri;
+    return true;
   }
 
   Command Alert(int code) {

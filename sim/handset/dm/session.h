@@ -15,9 +15,11 @@
 // Every decision is a DmEvent (kind + rule + detail) in trace(); every
 // message exchanged is a DmMessageRecord (XML text) in messages().
 //
-// Large objects (dm.md §3.3) are supported from server to client (Add /
-// Replace chunks with MoreData: 213, Meta Size check 424, Alert 1225 when a
-// new command interrupts); the client does not chunk its own Results.
+// Large objects (dm.md §3.3) both ways: from the server (Add / Replace
+// chunks with MoreData: 213, Meta Size check 424, Alert 1225 when a new
+// command interrupts), and to it: a Results item that does not fit the
+// server's MaxMsgSize goes in chunks, one per message, MoreData on all but
+// the last, Meta Size only on the first.
 // HMAC (x-syncml-hmac, dm.md §3.7) is used once the server asks for it
 // (Chal syncml:auth-MAC) or the account says HMAC; a server's x-syncml-hmac
 // is checked when SRVCRED is HMAC.
@@ -73,6 +75,7 @@ enum class DmEventKind {
   kChunkBuffered,         // large object chunk stored (213)
   kChunkAssembled,        // last chunk: object complete, command executed
   kChunkAbandoned,        // object interrupted (1225) or size mismatch (424)
+  kChunkSent,             // one chunk of a large Results sent (MoreData)
   // Smart Card MOs (card_mo.h); the detail starts with the scmo_* name.
   kCardMoMounted,   // card MO files read into the tree / unmounted / locked
   kCardMoWritten,   // a tree change written to a card file (read back)
