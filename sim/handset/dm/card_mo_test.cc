@@ -659,7 +659,9 @@ TEST_F(CardMoTest, DmSessionReplaceChangesTheCardFile) {
                 "scmo_written: EF.DM-MO-DMAcc", 0),
             0u);
   EXPECT_EQ(DmEventKindName(DmEventKind::kCardMoWritten), "card_mo_written");
-  for (const auto& v : s.server.Sessions().at(0).violations)
+  const auto sessions = s.server.Sessions();  // a copy: keep it alive
+  ASSERT_EQ(sessions.size(), 1u);
+  for (const auto& v : sessions[0].violations)
     ADD_FAILURE() << v.rule << ": " << v.evidence;
 }
 
@@ -696,7 +698,9 @@ TEST_F(CardMoTest, DmSessionSeesOtaChangeAtSessionStart) {
   EXPECT_EQ(s.client->trace().Count(DmEventKind::kCardMoSynced), 2u);
   // What the server received in Results.
   bool seen = false;
-  for (const auto& m : s.server.Sessions().at(0).messages)
+  const auto sessions = s.server.Sessions();  // a copy: keep it alive
+  ASSERT_EQ(sessions.size(), 1u);
+  for (const auto& m : sessions[0].messages)
     seen |= m.xml.find("ota.example") != std::string::npos;
   EXPECT_TRUE(seen);
 }
