@@ -27,6 +27,9 @@ constexpr char kRuleDmCard[] =
 constexpr char kRuleDmCardGone[] =
     "dm.md §1.2 (DM_Bootstrap §3.1.4.6: delete accounts no longer on the "
     "card)";
+constexpr char kRuleScmo[] =
+    "RD 1.4.3.2-7 detection of the card's DM structure (dm.md §1.1; DM_SC "
+    "seed 'Smart Card MOs' §1.4, our DF 7F66)";
 constexpr char kRuleDmPkg0[] = "dm.md §3.2 row 0, §3.8 (package 0)";
 constexpr char kRuleSimLock[] =
     "dm.md §1.2 (DM_Bootstrap §3.1.4.6: a rejected card, e.g. SIM lock, is "
@@ -168,6 +171,8 @@ void Handset::PowerOff() {
 }
 
 void Handset::CloseSession() {
+  // The binding must not outlive the session it reads through.
+  if (card_mo_) card_mo_->Detach();
   if (session_) session_->Close();
   session_.reset();
   imsi_.reset();
@@ -192,7 +197,9 @@ void Handset::Unload(std::string_view why, bool keep_dm) {
             " setting(s) and the contexts of " + origin + " removed");
   if (!keep_dm) {
     // DM_Bootstrap §3.1.3.5.1 / §3.1.4.6: MOs that came from the card go
-    // with it.
+    // with it: the card-resident ones first (their removal is not a write
+    // to the card), then what the bootstrap brought.
+    if (card_mo_) card_mo_->Unmount(why);
     auto removed = dm::RemoveAccountsOfOrigin(dm_tree_, origin);
     if (!removed.empty())
       Event("dm_accounts_removed", kRuleDmCardGone,
@@ -216,6 +223,8 @@ Result<dm::DmSessionOutcome> Handset::RunDmSession(std::string_view account_uri,
   if (!server_url.empty()) account.server_url = std::move(server_url);
   options.account_uri = std::string(account_uri);
   dm::DmClient client(dm_tree_, std::move(account), std::move(options));
+  // Card MOs are re-synchronised at session start (card_mo.h).
+  client.set_card_mo(card_mo_.get());
   dm::DmSessionOutcome out = client.RunSession(dm::SessionTrigger::Client());
   Event("dm_session", "dm.md §3.2",
         std::string(account_uri) + ": " +
@@ -235,6 +244,7 @@ Result<dm::DmSessionOutcome> Handset::RunDmSessionForPackage0(
     if (!server_url.empty()) account->server_url = std::move(server_url);
     options.account_uri = uri;
     dm::DmClient client(dm_tree_, std::move(*account), std::move(options));
+    client.set_card_mo(card_mo_.get());
     dm::DmSessionOutcome out = client.OnPackage0(pkg0);
     Event("dm_session", kRuleDmPkg0,
           uri + " (server-initiated, session " + std::to_string(n.session_id) +
@@ -469,7 +479,38 @@ Status Handset::Load() {
             name + ": " + out.reject_reason);
     documents_.push_back({std::move(d), std::move(out)});
   }
+  AttachCardMo();
   return first_error;
+}
+
+void Handset::AttachCardMo() {
+  const dm::CardMoOptions& o = options_.scmo;
+  if (!o.enabled || o.files.empty() || !session_) return;
+  // The DF holding the first MO file (DF.DM-SC 7F66) says whether this
+  // card has MOs at all (RD 1.4.3.2-7: efficient detection).
+  const codec::Bytes& p = o.files.front().path;
+  const codec::Bytes df(p.begin(),
+                        p.end() - std::min<std::size_t>(2, p.size()));
+  auto sel = session_->SelectPath(df, "DF.DM-SC");
+  if (!sel.ok() || !sel->is_df) {
+    Event("scmo_not_on_card", kRuleScmo,
+          "no DF " + codec::ToHex(df) + " on card " + session_->iccid() +
+              (sel.ok() ? ": not a DF" : ": " + sel.error().what));
+    if (card_mo_) card_mo_->Unmount("has no card MOs");
+    return;
+  }
+  if (!card_mo_) {
+    card_mo_ = std::make_unique<dm::CardMoBinding>(dm_tree_, o);
+    card_mo_->AddSink(
+        [this](const dm::CardMoEvent& e) { Event(e.name, e.rule, e.detail); });
+  }
+  Status st = card_mo_->Attach(*session_);
+  // PIN1 unknown to the handset: ask the user once, as for the ProvSC files.
+  if (st.ok() && card_mo_->locked() && !options_.card.pin1 &&
+      AskPin1("the card's MO files need PIN1"))
+    st = card_mo_->Resync();
+  if (!st.ok())
+    Event("card_error", st.error().rule, "card MOs: " + st.error().what);
 }
 
 Result<CardChange> Handset::PollCard(std::chrono::milliseconds timeout) {
@@ -676,6 +717,11 @@ nlohmann::json Handset::StateJson() const {
   j["dm"] = {{"accounts", dm_accounts()},
              {"card_accounts", card_dm_accounts()},
              {"tree", dm_tree_.ToJson(/*redact_secrets=*/true)}};
+  if (card_mo_)
+    j["dm"]["card_mo"] = {{"mount", card_mo_->options().mount_uri},
+                          {"mounted", card_mo_->mounted()},
+                          {"attached", card_mo_->attached()},
+                          {"locked", card_mo_->locked()}};
   return j;
 }
 

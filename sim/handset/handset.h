@@ -17,6 +17,14 @@
 // (card_dm_bootstrap) disables the card bootstrap; a card rejected by the
 // SIM lock (sim_lock_plmns) is not read at all.
 //
+// Smart Card MOs (dm/card_mo.h, our design: DM_SC seed features, dm.md
+// §1.4): when the card has DF.DM-SC (7F66) and options.scmo.enabled, its MO
+// files are mounted under options.scmo.mount_uri (./SCMO) at every load
+// (after the DM bootstrap) and server writes below it go to the card;
+// power-off/session close detaches (per scmo.absent), card removal/change/
+// rejection unmounts. The binding's decisions are HandsetEvents named
+// scmo_* (CardMoEvent names).
+//
 // NETWPIN / USERNETWPIN pushes take their key from the card's IMSI (cp.md
 // §2.1): the CP client's IMSI provider is this handset's card.
 //
@@ -28,7 +36,8 @@
 //   card_removed, card_inserted, card_changed, config2_written,
 //   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected,
 //   dm_bootstrap_applied, dm_bootstrap_failed, dm_bootstrap_disabled,
-//   dm_accounts_removed, card_rejected, dm_notification, dm_session
+//   dm_accounts_removed, card_rejected, dm_notification, dm_session,
+//   scmo_not_on_card, scmo_* (card_mo.h)
 //
 // Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
 // FetchFromProvUrl GETs a context's PROVURL over HTTPS (OpenSSL, certificate
@@ -51,6 +60,7 @@
 #include "sim/handset/card/card_session.h"
 #include "sim/handset/card/provsc.h"
 #include "sim/handset/cp/cp_client.h"
+#include "sim/handset/dm/card_mo.h"
 #include "sim/handset/dm/dm_bootstrap.h"
 #include "sim/handset/dm/session.h"
 #include "sim/handset/dm/standard_objects.h"
@@ -99,6 +109,9 @@ struct HandsetOptions {
   // start with one of these MCC+MNC prefixes (or whose IMSI cannot be read)
   // is rejected: nothing on it is read or applied (card_rejected event).
   std::vector<std::string> sim_lock_plmns;
+  // Smart Card MOs: mounted when enabled and the card has the DF holding
+  // the first MO file (DF.DM-SC 7F66 by default).
+  dm::CardMoOptions scmo;
 };
 
 struct HandsetEvent {
@@ -221,6 +234,10 @@ class Handset {
   const std::optional<dm::BootstrapReport>& dm_bootstrap_report() const {
     return dm_report_;
   }
+  // The card-resident MO binding (null until a card with DF.DM-SC was
+  // loaded with options.scmo.enabled). RunDmSession* hand it to their
+  // DmClient (set_card_mo): resync at session start, card_mo_* trace.
+  dm::CardMoBinding* card_mo() { return card_mo_.get(); }
   const std::vector<HandsetEvent>& events() const { return events_; }
   std::size_t CountEvents(std::string_view kind) const;
   const HandsetOptions& options() const { return options_; }
@@ -239,6 +256,7 @@ class Handset {
   void ApplyCardDmBootstrap(const card::CardDocument& d);
   bool SimLockRejects(const codec::Result<std::string>& imsi);
   void CloseSession();
+  void AttachCardMo();
   // Runs `op`; when it fails for want of PIN1, asks the user and retries.
   template <typename Op>
   auto WithPin1(Op op) -> decltype(op());
@@ -262,6 +280,7 @@ class Handset {
   dm::Tree dm_tree_;
   std::optional<dm::BootstrapReport> dm_report_;
   std::vector<codec::Bytes> dm_notifications_;
+  std::unique_ptr<dm::CardMoBinding> card_mo_;
 };
 
 }  // namespace omaiop::sim::handset

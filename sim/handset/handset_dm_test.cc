@@ -79,6 +79,9 @@ class HandsetDm : public ::testing::Test {
   }
   std::unique_ptr<Handset> Make(HandsetOptions o = {}) {
     o.card.pin1 = "1234";
+    // These tests are about the bootstrap account: the card-resident MOs
+    // (whose DMAcc is an account too) are covered by handset_scmo_test.cc.
+    o.scmo.enabled = false;
     return std::make_unique<Handset>(reader_, std::move(o));
   }
 

@@ -325,6 +325,7 @@ Result<CardSession::Response> CardSession::Raw(ByteView command,
   x.command.assign(command.begin(), command.end());
   x.purpose = std::string(purpose);
   auto r = reader_.Transmit(command);
+  last_sw_ = 0;
   if (!r.ok()) {
     if (options_.trace) options_.trace(x);
     Diagnostic d = r.error();
@@ -342,6 +343,7 @@ Result<CardSession::Response> CardSession::Raw(ByteView command,
   out.sw = static_cast<std::uint16_t>((*r)[r->size() - 2] << 8 | r->back());
   out.data.assign(r->begin(), r->end() - 2);
   x.sw = out.sw;
+  last_sw_ = out.sw;
   if (options_.trace) options_.trace(x);
   return out;
 }

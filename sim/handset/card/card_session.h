@@ -153,6 +153,10 @@ class CardSession {
   };
   codec::Result<Response> Exchange(codec::ByteView command,
                                    std::string_view purpose);
+  // Status word of the last APDU answered (0 = none / transport failure):
+  // lets a caller tell a refusal for want of PIN1/ADM (6982, 9804) from
+  // other failures after ReadBinary / UpdateBinary failed.
+  std::uint16_t last_sw() const { return last_sw_; }
 
  private:
   codec::Result<Response> Raw(codec::ByteView command,
@@ -179,6 +183,7 @@ class CardSession {
   std::optional<codec::Diagnostic> dir_error_;
   codec::Bytes telecom_aid_;  // USIM or CSIM AID from EF.DIR
   bool pin_verified_ = false;
+  std::uint16_t last_sw_ = 0;
   std::optional<codec::Diagnostic> pin_rejected_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "codec/wbxml.h"
 #include "codec/wbxml_language.h"
+#include "sim/handset/dm/card_mo.h"
 
 namespace omaiop::sim::handset::dm {
 
@@ -91,6 +92,16 @@ std::string_view DmEventKindName(DmEventKind kind) {
       return "fumo_result";
     case DmEventKind::kFumoCardRead:
       return "fumo_card_read";
+    case DmEventKind::kCardMoMounted:
+      return "card_mo_mounted";
+    case DmEventKind::kCardMoWritten:
+      return "card_mo_written";
+    case DmEventKind::kCardMoDenied:
+      return "card_mo_denied";
+    case DmEventKind::kCardMoSynced:
+      return "card_mo_synced";
+    case DmEventKind::kCardMoConflict:
+      return "card_mo_conflict";
   }
   return "unknown";
 }
@@ -724,6 +735,7 @@ struct DmClient::Session {
     // tree cannot be undone).
     Node* root = c.tree_.FindMutable(".");
     *root = std::move(*snapshot);
+    c.tree_.NotifyRestored();  // card-resident MOs follow (card_mo.h)
     Ev(DmEventKind::kAtomicRolledBack, kRuleAtomic,
        "child " + std::to_string(i) + " failed with " + std::to_string(failed) +
            ": tree restored, Atomic 507");
@@ -1292,7 +1304,21 @@ struct DmClient::Session {
 DmClient::DmClient(Tree& tree, DmAccount account, DmClientOptions options)
     : tree_(tree), account_(std::move(account)), options_(std::move(options)) {}
 
+DmClient::~DmClient() { set_card_mo(nullptr); }
+
+void DmClient::set_card_mo(CardMoBinding* binding) {
+  if (card_mo_) card_mo_->RemoveSink(card_mo_sink_);
+  card_mo_ = binding;
+  if (card_mo_)
+    card_mo_sink_ = card_mo_->AddSink([this](const CardMoEvent& e) {
+      trace_.Add(e.kind, e.rule, e.name + ": " + e.detail);
+    });
+}
+
 DmSessionOutcome DmClient::RunSession(const SessionTrigger& trigger) {
+  // Card-resident MOs: catch up with OTA changes made behind our back and
+  // with device changes made while the card was away (card_mo.h).
+  if (card_mo_ && card_mo_->attached()) (void)card_mo_->Resync();
   Session s(*this, 0);
   return s.Run(trigger);
 }

@@ -86,6 +86,12 @@ enum class DmEventKind {
   kFumoDownload,        // PkgURL fetched (or the fetch failed)
   kFumoResult,          // operation ended: ResultCode queued for 1226
   kFumoCardRead,        // EF.FUMO-Auth read (records, free ones) or failed
+  // Smart Card MOs (card_mo.h); the detail starts with the scmo_* name.
+  kCardMoMounted,   // card MO files read into the tree / unmounted / locked
+  kCardMoWritten,   // a tree change written to a card file (read back)
+  kCardMoDenied,    // card refused (425), file full (420), card absent
+  kCardMoSynced,    // resync: card -> tree, tree -> card, or unchanged
+  kCardMoConflict,  // both sides changed: the conflict rule's decision
 };
 std::string_view DmEventKindName(DmEventKind kind);
 
@@ -246,9 +252,14 @@ struct DmSessionOutcome {
   bool ok() const { return completed && !error; }
 };
 
+class CardMoBinding;
+
 class DmClient {
  public:
   DmClient(Tree& tree, DmAccount account, DmClientOptions options = {});
+  ~DmClient();  // detaches from the card MO binding's event sink
+  DmClient(const DmClient&) = delete;
+  DmClient& operator=(const DmClient&) = delete;
 
   DmSessionOutcome RunSession(const SessionTrigger& trigger);
   // Package 0 (dm.md §3.8): parse, check the server-identifier is the
@@ -266,6 +277,9 @@ class DmClient {
   void set_generic_alert_source(GenericAlertSource s) {
     options_.generic_alerts = std::move(s);
   }
+  // Card-resident MOs (card_mo.h, not owned): re-synchronised at every
+  // session start (Resync when attached), and their events go to trace().
+  void set_card_mo(CardMoBinding* binding);
 
  private:
   struct Session;
@@ -275,6 +289,8 @@ class DmClient {
   DmTrace trace_;
   std::vector<DmMessageRecord> messages_;
   int next_session_ = 1;
+  CardMoBinding* card_mo_ = nullptr;
+  int card_mo_sink_ = 0;
 };
 
 }  // namespace omaiop::sim::handset::dm

@@ -147,6 +147,29 @@ bool AnyPermanent(const Node& n) {
                      [](const auto& c) { return AnyPermanent(*c); });
 }
 
+// A faithful copy (every property), for the subtree-backend snapshot.
+std::unique_ptr<Node> Snapshot(const Node& n) {
+  auto c = std::make_unique<Node>();
+  c->name = n.name;
+  c->format = n.format;
+  c->type = n.type;
+  c->value = n.value;
+  c->acl = n.acl;
+  c->title = n.title;
+  c->tstamp = n.tstamp;
+  c->ver_no = n.ver_no;
+  c->permanent = n.permanent;
+  c->access = n.access;
+  c->origin = n.origin;
+  for (const auto& ch : n.children) c->children.push_back(Snapshot(*ch));
+  return c;
+}
+
+bool IsPrefix(const std::vector<std::string>& a,
+              const std::vector<std::string>& b) {  // a is a prefix of b
+  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
 // Segment validity shared by URIs and the Name property.
 std::string SegmentProblem(std::string_view s) {
   if (s.empty()) return "empty segment";
@@ -382,6 +405,26 @@ std::string JoinUri(std::string_view parent, std::string_view child) {
   return u + "/" + std::string(child);
 }
 
+std::string_view SubtreeWriteKindName(SubtreeWrite::Kind k) {
+  switch (k) {
+    case SubtreeWrite::Kind::kAdd:
+      return "Add";
+    case SubtreeWrite::Kind::kReplace:
+      return "Replace";
+    case SubtreeWrite::Kind::kDelete:
+      return "Delete";
+    case SubtreeWrite::Kind::kCopy:
+      return "Copy";
+    case SubtreeWrite::Kind::kTnds:
+      return "TNDS";
+    case SubtreeWrite::Kind::kDeviceAdd:
+      return "DeviceAdd";
+    case SubtreeWrite::Kind::kDeviceSet:
+      return "DeviceSet";
+  }
+  return "?";
+}
+
 OpResult ParseUri(std::string_view uri, const UriLimits& limits,
                   const UriOptions& options, ParsedUri* out) {
   *out = ParsedUri{};
@@ -521,6 +564,59 @@ Acl Tree::EffectiveAcl(std::string_view uri) const {
   return acl;
 }
 
+void Tree::SetSubtreeBackend(std::string_view prefix, SubtreeBackend* b) {
+  ParsedUri p;
+  if (!Resolve(prefix, &p).ok()) return;
+  std::erase_if(backends_,
+                [&](const auto& e) { return e.first == p.segments; });
+  if (b) backends_.emplace_back(p.segments, b);
+}
+
+void Tree::NotifyRestored() {
+  node_count_ = CountNodes(*root_);
+  for (auto& [segs, b] : backends_) b->TreeRestored(*this);
+}
+
+SubtreeBackend* Tree::BackendFor(std::string_view uri, SubtreeWrite::Kind kind,
+                                 bool always) const {
+  if (guard_depth_ > 0 || backends_.empty()) return nullptr;
+  if (always) return backends_.front().second;
+  ParsedUri p;
+  if (!Resolve(uri, &p).ok()) return nullptr;
+  for (const auto& [segs, b] : backends_) {
+    if (IsPrefix(segs, p.segments)) return b;
+    // Deleting an ancestor would delete the mounted subtree too.
+    if (kind == SubtreeWrite::Kind::kDelete && IsPrefix(p.segments, segs))
+      return b;
+  }
+  return nullptr;
+}
+
+OpResult Tree::Guarded(SubtreeBackend& b, SubtreeWrite w,
+                       const std::function<OpResult()>& op) {
+  if (OpResult pre = b.BeforeWrite(*this, w); !pre.ok()) return pre;
+  ++guard_depth_;
+  std::unique_ptr<Node> snapshot = Snapshot(*root_);
+  const std::size_t count = node_count_;
+  OpResult r = op();
+  if (r.ok()) {
+    // Every backend sees the write (AddTnds/Copy may touch several).
+    for (auto& [segs, be] : backends_) {
+      OpResult c = be->CommitWrite(*this, w);
+      if (!c.ok()) {
+        r = std::move(c);
+        break;
+      }
+    }
+  }
+  if (!r.ok()) {
+    root_ = std::move(snapshot);
+    node_count_ = count;
+  }
+  --guard_depth_;
+  return r;
+}
+
 OpResult Tree::CheckAcl(const Caller& c, const std::vector<std::string>& segs,
                         AclCommand cmd, const char* what) const {
   if (c.device) return Ok();
@@ -625,6 +721,9 @@ OpResult Tree::CreateNode(const Caller& c, const ParsedUri& p,
 
 OpResult Tree::Add(const Caller& c, std::string_view uri,
                    const Content& content) {
+  if (auto* b = BackendFor(uri, SubtreeWrite::Kind::kAdd, false))
+    return Guarded(*b, {SubtreeWrite::Kind::kAdd, std::string(uri), c},
+                   [&] { return Add(c, uri, content); });
   ParsedUri p;
   if (auto r = Resolve(uri, &p); !r.ok()) return r;
   if (!p.query.empty())
@@ -660,6 +759,9 @@ OpResult Tree::Add(const Caller& c, std::string_view uri,
 
 OpResult Tree::Replace(const Caller& c, std::string_view uri,
                        const Content& content) {
+  if (auto* b = BackendFor(uri, SubtreeWrite::Kind::kReplace, false))
+    return Guarded(*b, {SubtreeWrite::Kind::kReplace, std::string(uri), c},
+                   [&] { return Replace(c, uri, content); });
   ParsedUri p;
   if (auto r = Resolve(uri, &p); !r.ok()) return r;
   Node* n = Walk(p.segments);
@@ -785,6 +887,9 @@ OpResult Tree::ReplaceProperty(const Caller& c, const ParsedUri& p, Node& n,
 OpResult Tree::Get(const Caller& c, std::string_view uri) {
   ParsedUri p;
   if (auto r = Resolve(uri, &p); !r.ok()) return r;
+  for (auto& [segs, be] : backends_)
+    if (guard_depth_ == 0 && IsPrefix(segs, p.segments))
+      if (auto r = be->BeforeRead(*this, c, uri); !r.ok()) return r;
   const Node* n = Walk(p.segments);
   if (!n) return Fail(status::kNotFound, p.Path() + " does not exist");
   if (p.query.rfind("list=", 0) == 0)
@@ -1029,6 +1134,9 @@ codec::Result<std::string> Tree::ToTnds(std::string_view uri,
 }
 
 OpResult Tree::Delete(const Caller& c, std::string_view uri) {
+  if (auto* b = BackendFor(uri, SubtreeWrite::Kind::kDelete, false))
+    return Guarded(*b, {SubtreeWrite::Kind::kDelete, std::string(uri), c},
+                   [&] { return Delete(c, uri); });
   ParsedUri p;
   if (auto r = Resolve(uri, &p); !r.ok()) return r;
   if (!p.query.empty())
@@ -1056,6 +1164,14 @@ OpResult Tree::Delete(const Caller& c, std::string_view uri) {
 
 OpResult Tree::Copy(const Caller& c, std::string_view target,
                     std::string_view source) {
+  if (auto* b = BackendFor(target, SubtreeWrite::Kind::kCopy, true))
+    return Guarded(*b, {SubtreeWrite::Kind::kCopy, std::string(target), c},
+                   [&] { return Copy(c, target, source); });
+  for (auto& [segs, be] : backends_) {
+    ParsedUri sp;
+    if (Resolve(source, &sp).ok() && IsPrefix(segs, sp.segments))
+      if (auto r = be->BeforeRead(*this, c, source); !r.ok()) return r;
+  }
   ParsedUri ps, pt;
   if (auto r = Resolve(source, &ps); !r.ok()) return r;
   if (auto r = Resolve(target, &pt); !r.ok()) return r;
@@ -1121,6 +1237,11 @@ void Tree::RegisterAddHandler(std::string uri, AddHandler h) {
 }
 
 OpResult Tree::DeviceAdd(std::string_view uri, const NodeInit& init) {
+  if (auto* b = BackendFor(uri, SubtreeWrite::Kind::kDeviceAdd, false))
+    return Guarded(
+        *b,
+        {SubtreeWrite::Kind::kDeviceAdd, std::string(uri), Caller::Device()},
+        [&] { return DeviceAdd(uri, init); });
   ParsedUri p;
   if (auto r = Resolve(uri, &p); !r.ok()) return r;
   auto acl = Acl::Parse(init.acl);
@@ -1144,6 +1265,11 @@ OpResult Tree::DeviceAdd(std::string_view uri, const NodeInit& init) {
 }
 
 OpResult Tree::DeviceSet(std::string_view uri, std::string value) {
+  if (auto* b = BackendFor(uri, SubtreeWrite::Kind::kDeviceSet, false))
+    return Guarded(
+        *b,
+        {SubtreeWrite::Kind::kDeviceSet, std::string(uri), Caller::Device()},
+        [&] { return DeviceSet(uri, value); });
   Node* n = FindMutable(uri);
   if (!n) return Fail(status::kNotFound, std::string(uri) + " does not exist");
   if (n->interior()) return Fail(status::kNotAllowed, "interior node");
@@ -1173,6 +1299,9 @@ std::vector<std::string> Tree::UrisOfOrigin(std::string_view origin) const {
 
 OpResult Tree::AddTnds(const Caller& c, std::string_view tnds_xml,
                        std::string_view base, std::string_view origin) {
+  if (auto* b = BackendFor(base, SubtreeWrite::Kind::kTnds, true))
+    return Guarded(*b, {SubtreeWrite::Kind::kTnds, std::string(base), c},
+                   [&] { return AddTnds(c, tnds_xml, base, origin); });
   auto doc = codec::ParseXml(tnds_xml, "TNDS");
   if (!doc.ok())
     return Fail(status::kBadRequest, "TNDS: " + doc.error().ToString());

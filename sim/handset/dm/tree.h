@@ -226,6 +226,51 @@ using ExecHandler = std::function<OpResult(const ExecRequest&)>;
 using AddHandler = std::function<OpResult(const Caller&, std::string_view uri,
                                           const Content&)>;
 
+// --- subtree storage hook ----------------------------------------------------
+// A subtree whose storage lives elsewhere (a card-resident MO, card_mo.h).
+// The tree applies a write under the backend's prefix tentatively, then asks
+// the backend to commit it to its storage; a refusal restores the tree as
+// it was (whole-tree snapshot) and becomes the command's status. Trees
+// without a backend behave exactly as before.
+class Tree;
+struct SubtreeWrite {
+  enum class Kind {
+    kAdd,
+    kReplace,
+    kDelete,
+    kCopy,
+    kTnds,
+    kDeviceAdd,
+    kDeviceSet
+  };
+  Kind kind = Kind::kAdd;
+  std::string uri;  // the command's target as given
+  Caller caller;
+};
+std::string_view SubtreeWriteKindName(SubtreeWrite::Kind k);
+
+class SubtreeBackend {
+ public:
+  virtual ~SubtreeBackend() = default;
+  // Before a Get (or a Copy's source read) at or below the prefix is
+  // answered; a failure is the command's status.
+  virtual OpResult BeforeRead(const Tree& tree, const Caller& caller,
+                              std::string_view uri) {
+    return {};
+  }
+  // Before a write at or below the prefix is tried (e.g. storage locked or
+  // absent: the refusal wins over the tree's own 404/418).
+  virtual OpResult BeforeWrite(const Tree& tree, const SubtreeWrite& w) {
+    return {};
+  }
+  // After a write at or below the prefix succeeded on the tree, before it
+  // is final. `tree` shows the new state.
+  virtual OpResult CommitWrite(const Tree& tree, const SubtreeWrite& w) = 0;
+  // The tree was restored from a snapshot by its owner (DM Atomic
+  // rollback): the backend brings its storage in line with the tree.
+  virtual void TreeRestored(const Tree& tree) {}
+};
+
 struct TreeOptions {
   UriLimits limits;  // normally the values of ./DevDetail/URI
   UriOptions uri;
@@ -276,6 +321,14 @@ class Tree {
 
   void RegisterExec(std::string uri, ExecHandler h);
   void RegisterAddHandler(std::string uri, AddHandler h);
+
+  // Installs `backend` (not owned; nullptr removes) for the subtree at
+  // `prefix`: writes at/below it, a Delete of an ancestor, and every
+  // AddTnds/Copy (their real targets are only known after applying) are
+  // committed through it; Gets at/below it consult BeforeRead.
+  void SetSubtreeBackend(std::string_view prefix, SubtreeBackend* backend);
+  // Tells every backend that the tree was restored from a snapshot.
+  void NotifyRestored();
 
   // --- device-side building (no ACL check) ---
   // Creates `uri` (parents auto-created as plain interior nodes); 418 if it
@@ -335,6 +388,13 @@ class Tree {
   OpResult GetProperty(const Caller& c, const ParsedUri& p, const Node& n,
                        std::string_view prop);
   Node* Walk(const std::vector<std::string>& segs) const;
+  // The backend that must commit a write of `kind` to `uri` (nullptr: none,
+  // or a guarded write is already running); `always` = any backend.
+  SubtreeBackend* BackendFor(std::string_view uri, SubtreeWrite::Kind kind,
+                             bool always) const;
+  // Runs `op` as a tentative write committed through `b`.
+  OpResult Guarded(SubtreeBackend& b, SubtreeWrite w,
+                   const std::function<OpResult()>& op);
   void Touch(Node& n);
   std::int64_t Now();
 
@@ -344,6 +404,8 @@ class Tree {
   std::int64_t counter_ = 0;
   std::map<std::string, ExecHandler> exec_;
   std::map<std::string, AddHandler> add_handlers_;
+  std::vector<std::pair<std::vector<std::string>, SubtreeBackend*>> backends_;
+  int guard_depth_ = 0;
 };
 
 // Joins "./A" + "B" -> "./A/B"; "." + "B" -> "./B".
