@@ -3,6 +3,7 @@
 #include <string>
 
 #include "harness/adapters/adapter.h"
+#include "harness/adapters/http_dm_server/http_dm_server_adapter.h"
 #include "harness/adapters/simulated/simulated_adapter.h"
 
 namespace omaiop::harness::adapters {
@@ -29,6 +30,8 @@ class NotImplementedAdapter : public Adapter {
 std::unique_ptr<Adapter> MakeAdapter(script::AdapterKind kind) {
   if (kind == script::AdapterKind::kSimulated)
     return std::make_unique<SimulatedAdapter>();
+  if (kind == script::AdapterKind::kHttpDmServer)
+    return std::make_unique<HttpDmServerAdapter>();
   return std::make_unique<NotImplementedAdapter>(
       std::string(script::AdapterName(kind)));
 }

@@ -17,6 +17,7 @@
 #include "harness/script/selection.h"
 #include "omaiop/version.h"
 #include "reports/report_dir.h"
+#include "sim/servers/dm_faults.h"
 #include "sim/servers/faults.h"
 
 namespace omaiop::cli {
@@ -44,8 +45,9 @@ int RunRun(const RunArgs& a) {
   harness::RunOptions ro;
   ro.iut = campaign->iut;
   for (const auto& f : a.faults)
-    if (!sim::servers::FaultByName(f))
-      return fail("unknown fault '" + f + "' (see `omaiop cp faults`)");
+    if (!sim::servers::FaultByName(f) && !sim::servers::DmFaultByName(f))
+      return fail("unknown fault '" + f +
+                  "' (see `omaiop cp faults`, `omaiop dm faults`)");
   if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated)
     return fail("--fault needs the simulated adapter");
   ro.faults = a.faults;
