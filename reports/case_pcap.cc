@@ -1,6 +1,8 @@
 #include "reports/case_pcap.h"
 
+#include <algorithm>
 #include <map>
+#include <utility>
 
 namespace omaiop::reports {
 namespace {
@@ -37,6 +39,14 @@ codec::Result<CaseCapture> BuildCaseCapture(const CaseResult& c) {
   CaseCapture out;
   Addresses addr;
   std::uint16_t next_client_port = 40000;
+  // SMPP is one long-lived TCP session per ESME/SMSC pair (SMPP 3.4 §2.2):
+  // its PDUs are collected here and written as one connection, the first
+  // PDU's sender (the binding ESME) being the client.
+  struct SmppConn {
+    std::string client;
+    std::vector<TcpMessage> msgs;
+  };
+  std::map<std::pair<std::string, std::string>, SmppConn> smpp;
   for (const TraceEntry& e : c.trace) {
     const std::uint32_t from = addr.Of(Sender(e));
     const std::uint32_t to = addr.Of(Receiver(e));
@@ -69,10 +79,33 @@ codec::Result<CaseCapture> BuildCaseCapture(const CaseResult& c) {
           std::vector<PcapRecord> conn,
           SynthesizeTcpConnection({from, port}, {to, 80}, msgs));
       for (PcapRecord& r : conn) out.packets.push_back(std::move(r));
+    } else if (e.kind == kind::kSmppPdu && !e.raw.empty()) {
+      const std::string a = Sender(e), b = Receiver(e);
+      SmppConn& conn = smpp[std::minmax(a, b)];
+      if (conn.client.empty()) conn.client = a;
+      conn.msgs.push_back({e.time_us, a == conn.client, e.raw});
     } else {
       ++out.skipped_entries;
     }
   }
+  for (const auto& [ends, conn] : smpp) {
+    const std::string& server =
+        ends.first == conn.client ? ends.second : ends.first;
+    const std::uint16_t port = next_client_port;
+    next_client_port = next_client_port == 60999 ? 40000 : port + 1;
+    // 2775: SMPP's registered port (Wireshark's smpp dissector finds it by
+    // heuristics on any port).
+    OMAIOP_ASSIGN_OR_RETURN(
+        std::vector<PcapRecord> packets,
+        SynthesizeTcpConnection({addr.Of(conn.client), port},
+                                {addr.Of(server), 2775}, conn.msgs));
+    for (PcapRecord& r : packets) out.packets.push_back(std::move(r));
+  }
+  // The SMPP session was appended last: put every packet in time order.
+  std::stable_sort(out.packets.begin(), out.packets.end(),
+                   [](const PcapRecord& x, const PcapRecord& y) {
+                     return x.timestamp_us < y.timestamp_us;
+                   });
   return out;
 }
 

@@ -3,8 +3,10 @@
 //   wsp_push -> UDP from 9200 to 2948 (connectionless WSP, then WBXML)
 //   http     -> a synthesised TCP connection to port 80 (request = raw from
 //               its sender, reply = response from the other end)
+//   smpp_pdu -> one synthesised TCP connection per ESME/SMSC pair to port
+//               2775, client = the sender of the pair's first PDU
 // Every endpoint name (source/peer) gets its own address 10.0.0.N in order of
-// appearance. Other kinds (decisions, user actions, SMS, SMPP, DM bodies
+// appearance. Other kinds (decisions, user actions, SMS segments, DM bodies
 // without HTTP) have no packet form here and are counted as skipped.
 #pragma once
 

@@ -83,9 +83,10 @@ TEST(HtmlReport, SequenceChartHasLifelinesArrowsAndNotes) {
   const std::size_t start = html.find("id=\"case-1\"");
   const std::size_t end = html.find("id=\"case-2\"");
   const std::string case1 = html.substr(start, end - start);
-  // server, handset, uicc lifelines; 3 messages; 1 decision note.
-  EXPECT_EQ(Occurrences(case1, "<rect class=\"head\""), 3u);
-  EXPECT_EQ(Occurrences(case1, "<line class=\"msg"), 3u);
+  // smsc, server, handset, uicc lifelines; 4 SMPP PDUs, the push and 2
+  // APDUs; 1 decision note.
+  EXPECT_EQ(Occurrences(case1, "<rect class=\"head\""), 4u);
+  EXPECT_EQ(Occurrences(case1, "<line class=\"msg"), 7u);
   EXPECT_EQ(Occurrences(case1, "<rect class=\"note"), 1u);
   EXPECT_NE(case1.find("OMA-WAP-ProvBoot §5.3"), std::string::npos);
 }
@@ -105,7 +106,8 @@ TEST(HtmlReport, LongTraceIsCapped) {
   o.max_chart_entries = 2;
   o.max_dump_bytes = 16;
   const std::string html = RenderHtmlReport(c, o);
-  EXPECT_NE(html.find("2 further entries are in the trace table"),
+  // Case 1 has 8 entries: 2 charted, 6 left to the table.
+  EXPECT_NE(html.find("6 further entries are in the trace table"),
             std::string::npos);
   EXPECT_NE(html.find("more bytes"), std::string::npos);
 }

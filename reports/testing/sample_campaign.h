@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "codec/smpp.h"
 #include "reports/campaign.h"
 
 namespace omaiop::reports::testing {
@@ -77,6 +78,39 @@ inline Campaign SampleCampaign() {
     push.summary = "WSP push, application/vnd.wap.connectivity-wbxml";
     push.raw = SamplePush();
     push.decoded = "WSP Push\n  TID: 0x01\n  Content-Type: 0xB6";
+    // The push server's SMPP session with omaiop's SMSC: bind, the push in
+    // one submit_sm (UDH: WDP ports 9200 -> 2948), the responses.
+    auto smpp = [&](std::uint64_t t, Direction d, codec::SmppPdu pdu) {
+      TraceEntry e;
+      e.time_us = t;
+      e.source = source::kSmsc;
+      e.peer = source::kServer;
+      e.kind = kind::kSmppPdu;
+      e.direction = d;
+      e.summary = codec::SummarizeSmppPdu(pdu);
+      e.raw = codec::EncodeSmppPdu(pdu);
+      return e;
+    };
+    codec::SmppBind bind;
+    bind.system_id = "pushsrv";
+    bind.password = "secret";
+    pass.trace.push_back(smpp(t0 + 900, Direction::kIn,
+                              {codec::smpp_cmd::kBindTransmitter, 0, 1, bind}));
+    pass.trace.push_back(smpp(t0 + 950, Direction::kOut,
+                              {codec::smpp_cmd::kBindTransmitterResp, 0, 1,
+                               codec::SmppBindResp{"omaiop", {}}}));
+    codec::SmppSm sm;
+    sm.destination_addr = "4917012345678";
+    sm.esm_class = 0x40;    // UDHI
+    sm.data_coding = 0x04;  // 8-bit
+    sm.short_message = Hex("0605040B8423F0");
+    const codec::Bytes wsp = SamplePush();
+    sm.short_message.insert(sm.short_message.end(), wsp.begin(), wsp.end());
+    pass.trace.push_back(
+        smpp(t0 + 960, Direction::kIn, {codec::smpp_cmd::kSubmitSm, 0, 2, sm}));
+    pass.trace.push_back(
+        smpp(t0 + 970, Direction::kOut,
+             {codec::smpp_cmd::kSubmitSmResp, 0, 2, codec::SmppSmResp{"1"}}));
     pass.trace.push_back(push);
     pass.trace.push_back(
         apdu(t0 + 3000, "00A4000C023F00", "9000", "SELECT MF"));

@@ -21,6 +21,29 @@ namespace {
 constexpr char kRuleProvSc[] = "cp.md §3 (ProvSC, MEMORY)";
 constexpr char kRuleNetwPin[] = "cp.md §2.1 (NETWPIN key = IMSI)";
 constexpr char kRuleChv1[] = "ETSI TS 102 221 §9.5.1 / GSM 11.11 §9.4.5";
+constexpr char kRuleDmCard[] =
+    "dm.md §1.2 (DM_Bootstrap §3.1.4.6: card bootstrap at power-on)";
+constexpr char kRuleDmCardGone[] =
+    "dm.md §1.2 (DM_Bootstrap §3.1.4.6: delete accounts no longer on the "
+    "card)";
+constexpr char kRuleSimLock[] =
+    "dm.md §1.2 (DM_Bootstrap §3.1.4.6: a rejected card, e.g. SIM lock, is "
+    "not read)";
+
+// `a` is `b`, or one is an ancestor of the other in URI terms.
+bool UriOverlaps(std::string_view a, std::string_view b) {
+  auto under = [](std::string_view x, std::string_view y) {
+    return x.size() > y.size() && x.substr(0, y.size()) == y &&
+           x[y.size()] == '/';
+  };
+  return a == b || under(a, b) || under(b, a);
+}
+
+std::string JoinUris(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& u : v) s += (s.empty() ? "" : ", ") + u;
+  return s.empty() ? "none" : s;
+}
 
 // The short ProvSC file name the CP client records (DocumentSource::file).
 const char* FileName(card::CardDocumentKind kind) {
@@ -76,6 +99,11 @@ std::string_view CardChangeName(CardChange c) {
 Handset::Handset(reader::CardReader& reader, HandsetOptions options)
     : reader_(reader), options_(std::move(options)), client_(options_.cp) {
   pin1_ = options_.card.pin1;
+  dm::OpResult built = dm::BuildStandardObjects(dm_tree_, options_.dm_device);
+  if (!built.ok())
+    Event(
+        "dm_bootstrap_failed", "dm.md §3.6",
+        "standard objects: " + std::to_string(built.code) + " " + built.reason);
   // NETWPIN / USERNETWPIN keys come from the card's IMSI (cp.md §2.1).
   client_.SetImsiProvider([this]() { return Imsi(); });
 }
@@ -138,16 +166,93 @@ Status Handset::OnCardInserted() {
   return Load();
 }
 
-void Handset::Unload(std::string_view why) {
+void Handset::Unload(std::string_view why, bool keep_dm) {
   if (loaded_iccid_.empty()) return;
   const std::string origin = card_origin();
   const std::size_t n = client_.RemoveOrigin(origin);
   Event("card_removed", kRuleProvSc,
         std::string(why) + ": " + std::to_string(n) +
             " setting(s) and the contexts of " + origin + " removed");
+  if (!keep_dm) {
+    // DM_Bootstrap §3.1.3.5.1 / §3.1.4.6: MOs that came from the card go
+    // with it.
+    auto removed = dm::RemoveAccountsOfOrigin(dm_tree_, origin);
+    if (!removed.empty())
+      Event("dm_accounts_removed", kRuleDmCardGone,
+            std::string(why) + ": " + JoinUris(removed));
+    dm_report_.reset();
+  }
   loaded_iccid_.clear();
   documents_.clear();
   dm_bootstrap_.reset();
+}
+
+std::vector<std::string> Handset::dm_accounts() const {
+  return dm::FindDmAccounts(dm_tree_);
+}
+
+std::vector<std::string> Handset::card_dm_accounts() const {
+  std::vector<std::string> out;
+  if (loaded_iccid_.empty()) return out;
+  const auto mine = dm_tree_.UrisOfOrigin(card_origin());
+  for (const auto& acc : dm::FindDmAccounts(dm_tree_))
+    for (const auto& u : mine)
+      if (UriOverlaps(acc, u)) {
+        out.push_back(acc);
+        break;
+      }
+  return out;
+}
+
+void Handset::ApplyCardDmBootstrap(const card::CardDocument& d) {
+  dm::BootstrapOptions o = options_.dm_bootstrap;
+  o.origin = card_origin();
+  auto report = dm::ApplyBootstrapWbxml(dm_tree_, d.bytes, o);
+  if (!report.ok()) {
+    Event("dm_bootstrap_failed", report.error().rule,
+          "EF DM_Bootstrap: " + report.error().what);
+    return;
+  }
+  std::string failed;
+  for (const auto& i : report->items)
+    if (i.code < 200 || i.code >= 300)
+      failed += " " + i.cmd + " " + i.uri + " " + std::to_string(i.code);
+  Event(failed.empty() ? "dm_bootstrap_applied" : "dm_bootstrap_failed",
+        kRuleDmCard,
+        std::to_string(report->items.size()) + " item(s), accounts " +
+            JoinUris(card_dm_accounts()) +
+            (failed.empty() ? "" : "; failed:" + failed));
+  // Nodes of this card's origin that the card's bootstrap no longer
+  // mentions belong to a server the card dropped: delete them. A TNDS
+  // through ./Inbox names no real URIs: then nothing is judged stale.
+  std::vector<std::string> stale;
+  bool via_inbox = false;
+  for (const auto& i : report->items)
+    via_inbox |= UriOverlaps(i.uri, "./Inbox");
+  for (const auto& u : dm_tree_.UrisOfOrigin(o.origin)) {
+    bool covered = via_inbox;
+    for (const auto& i : report->items) covered |= UriOverlaps(i.uri, u);
+    if (!covered) stale.push_back(u);
+  }
+  std::vector<std::string> removed;
+  for (const auto& u : stale)
+    if (dm_tree_.Delete(dm::Caller::Device(), u).ok()) removed.push_back(u);
+  if (!removed.empty())
+    Event("dm_accounts_removed", kRuleDmCardGone,
+          "no longer on the card: " + JoinUris(removed));
+  dm_report_ = std::move(*report);
+}
+
+bool Handset::SimLockRejects(const Result<std::string>& imsi) {
+  if (options_.sim_lock_plmns.empty()) return false;
+  if (imsi.ok())
+    for (const auto& plmn : options_.sim_lock_plmns)
+      if (imsi->rfind(plmn, 0) == 0) return false;
+  Event("card_rejected", kRuleSimLock,
+        imsi.ok() ? "IMSI " + *imsi + " outside the SIM lock (" +
+                        JoinUris(options_.sim_lock_plmns) + ")"
+                  : "IMSI unreadable: " + imsi.error().what);
+  return true;
 }
 
 bool Handset::AskPin1(const std::string& why) {
@@ -229,8 +334,9 @@ Status Handset::Load() {
       Unload("card changed");
     } else {
       // The same card again: what it holds now replaces what it held (a
-      // re-bootstrap of a known PROVURL would otherwise be refused).
-      Unload("card re-read");
+      // re-bootstrap of a known PROVURL would otherwise be refused). Its DM
+      // accounts are reconciled with the card's bootstrap instead.
+      Unload("card re-read", /*keep_dm=*/options_.card_dm_bootstrap);
     }
   }
   Event("card_opened", "",
@@ -243,13 +349,26 @@ Status Handset::Load() {
     Event("imsi_read", kRuleNetwPin, *imsi);
   else
     Event("imsi_unavailable", imsi.error().rule, imsi.error().what);
+  if (SimLockRejects(imsi)) {
+    // Nothing of a rejected card is applied; what a previous load of the
+    // same card brought goes too.
+    loaded_iccid_ = iccid;
+    Unload("card rejected");
+    CloseSession();
+    return codec::OkStatus();
+  }
 
   // Bootstrap first: it creates the card's context; Config1/Config2 then
   // add settings under the same origin (cp.md §3).
   std::vector<card::CardDocumentKind> kinds{card::CardDocumentKind::kBootstrap,
                                             card::CardDocumentKind::kConfig1};
   if (options_.apply_config2) kinds.push_back(card::CardDocumentKind::kConfig2);
-  kinds.push_back(card::CardDocumentKind::kDmBootstrap);
+  if (options_.card_dm_bootstrap) {
+    kinds.push_back(card::CardDocumentKind::kDmBootstrap);
+  } else {
+    Event("dm_bootstrap_disabled", kRuleDmCard,
+          "policy: card DM bootstrap disabled, EF DM_Bootstrap not read");
+  }
 
   card::ProvScReader provsc(*session_, options_.provsc);
   Status first_error = codec::OkStatus();
@@ -272,7 +391,8 @@ Status Handset::Load() {
               codec::ToHex(d.path) + (d.label.empty() ? "" : " ") + d.label);
     if (kind == card::CardDocumentKind::kDmBootstrap) {
       Event("dm_bootstrap_kept", "dm.md §1.3",
-            "kept for the DM client, not applied by CP");
+            "applied to the DM tree, not by CP");
+      ApplyCardDmBootstrap(d);
       dm_bootstrap_ = std::move(d);
       continue;
     }
@@ -491,6 +611,9 @@ nlohmann::json Handset::StateJson() const {
     j["events"].push_back(
         {{"kind", e.kind}, {"rule", e.rule}, {"detail", e.detail}});
   j["cp"] = client_.StateJson();
+  j["dm"] = {{"accounts", dm_accounts()},
+             {"card_accounts", card_dm_accounts()},
+             {"tree", dm_tree_.ToJson(/*redact_secrets=*/true)}};
   return j;
 }
 

@@ -6,8 +6,16 @@
 // (PIN1 from the options or asked of the user), reads the ProvSC documents
 // through PKCS#15 and applies Bootstrap, Config1 and Config2, in that order,
 // as smart-card documents (origin "card:<ICCID>"). Card removal or change
-// removes everything that came from that card (CpClient::RemoveOrigin). The
-// DM bootstrap document is read and kept for the DM client, not applied.
+// removes everything that came from that card (CpClient::RemoveOrigin).
+//
+// DM (dm.md §1.2, DM_Bootstrap §3.1.4.6): the handset owns a DM tree with
+// the standard objects (dm_tree()). At power-on / insertion EF DM_Bootstrap
+// (PKCS#15 DODF OID 2.23.43.7.1, dm.md §1.3) is read and applied silently as
+// a DM bootstrap message (no response) with origin "card:<ICCID>"; the
+// accounts of that origin the card no longer holds are deleted; card removal
+// or change deletes every node of the card's origin. A policy switch
+// (card_dm_bootstrap) disables the card bootstrap; a card rejected by the
+// SIM lock (sim_lock_plmns) is not read at all.
 //
 // NETWPIN / USERNETWPIN pushes take their key from the card's IMSI (cp.md
 // §2.1): the CP client's IMSI provider is this handset's card.
@@ -18,7 +26,9 @@
 //   pin1_verified, pin1_rejected, imsi_read, imsi_unavailable, document_read,
 //   document_absent, document_applied, document_rejected, dm_bootstrap_kept,
 //   card_removed, card_inserted, card_changed, config2_written,
-//   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected
+//   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected,
+//   dm_bootstrap_applied, dm_bootstrap_failed, dm_bootstrap_disabled,
+//   dm_accounts_removed, card_rejected
 //
 // Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
 // FetchFromProvUrl GETs a context's PROVURL over HTTPS (OpenSSL, certificate
@@ -41,6 +51,9 @@
 #include "sim/handset/card/card_session.h"
 #include "sim/handset/card/provsc.h"
 #include "sim/handset/cp/cp_client.h"
+#include "sim/handset/dm/dm_bootstrap.h"
+#include "sim/handset/dm/standard_objects.h"
+#include "sim/handset/dm/tree.h"
 #include "sim/network/http_client.h"
 #include "sim/reader/card_reader.h"
 
@@ -72,6 +85,19 @@ struct HandsetOptions {
   // (application/vnd.wap.connectivity-wbxml, text/vnd.wap.connectivity-xml;
   // cp.md §0). false: any type is handed to the CP client.
   bool require_cp_content_type = true;
+
+  // The DM tree's standard objects (DevInfo, DevDetail, DMAcc, Inbox, FUMO).
+  dm::DeviceConfig dm_device;
+  // DM_Bootstrap §3.1.4.6 (dm.md §1.2): the device "MAY have a configurable
+  // policy disabling card bootstrap". false = EF DM_Bootstrap is not read.
+  bool card_dm_bootstrap = true;
+  // How the card's DM bootstrap is applied (origin is set by the handset).
+  dm::BootstrapOptions dm_bootstrap;
+  // SIM lock (dm.md §1.2: the card bootstrap is read only "if the card is
+  // not rejected (e.g. SIM-lock)"). Non-empty: a card whose IMSI does not
+  // start with one of these MCC+MNC prefixes (or whose IMSI cannot be read)
+  // is rejected: nothing on it is read or applied (card_rejected event).
+  std::vector<std::string> sim_lock_plmns;
 };
 
 struct HandsetEvent {
@@ -168,18 +194,33 @@ class Handset {
   const std::optional<card::CardDocument>& dm_bootstrap() const {
     return dm_bootstrap_;
   }
+  // The handset's DM tree (standard objects + what bootstraps added).
+  dm::Tree& dm_tree() { return dm_tree_; }
+  const dm::Tree& dm_tree() const { return dm_tree_; }
+  // DMAcc instance URIs (dm::FindDmAccounts) and those of the loaded card.
+  std::vector<std::string> dm_accounts() const;
+  std::vector<std::string> card_dm_accounts() const;
+  // The last card DM bootstrap report (unset: none applied since load).
+  const std::optional<dm::BootstrapReport>& dm_bootstrap_report() const {
+    return dm_report_;
+  }
   const std::vector<HandsetEvent>& events() const { return events_; }
   std::size_t CountEvents(std::string_view kind) const;
   const HandsetOptions& options() const { return options_; }
 
   // {"powered", "card": {...} | null, "documents": [...], "events": [...],
-  //  "cp": CpClient::StateJson()}
+  //  "cp": CpClient::StateJson(), "dm": {"accounts", "card_accounts",
+  //  "tree" (secrets redacted)}}
   nlohmann::json StateJson() const;
 
  private:
   void Event(std::string kind, std::string rule, std::string detail);
   codec::Status Load();
-  void Unload(std::string_view why);
+  // keep_dm: the same card is being re-read; its DM accounts are
+  // reconciled by ApplyCardDmBootstrap instead of being deleted.
+  void Unload(std::string_view why, bool keep_dm = false);
+  void ApplyCardDmBootstrap(const card::CardDocument& d);
+  bool SimLockRejects(const codec::Result<std::string>& imsi);
   void CloseSession();
   // Runs `op`; when it fails for want of PIN1, asks the user and retries.
   template <typename Op>
@@ -201,6 +242,8 @@ class Handset {
   std::vector<CardDocumentState> documents_;
   std::optional<card::CardDocument> dm_bootstrap_;
   std::vector<HandsetEvent> events_;
+  dm::Tree dm_tree_;
+  std::optional<dm::BootstrapReport> dm_report_;
 };
 
 }  // namespace omaiop::sim::handset

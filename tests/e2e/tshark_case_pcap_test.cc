@@ -2,7 +2,8 @@
 // Every packet must dissect with no malformed packet and no expert info at
 // warning level or above (TCP analysis flags wrong seq/ack that way), and
 // carry the protocol its trace entry promises: APDUs as gsm_sim (via
-// GSMTAP), pushes as wsp, HTTP as http over the synthesised TCP stream.
+// GSMTAP), pushes as wsp, HTTP as http over the synthesised TCP stream, SMPP
+// PDUs as smpp over one TCP session (the submit_sm's short message on to wsp).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -91,13 +92,14 @@ class CasePcapTest : public ::testing::Test {
 
 TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
   const reports::Campaign c = reports::testing::SampleCampaign();
-  std::size_t apdus = 0, pushes = 0, https = 0, seen_sim = 0, seen_wsp = 0,
-              seen_http = 0;
+  std::size_t apdus = 0, pushes = 0, https = 0, smpps = 0, seen_sim = 0,
+              seen_wsp = 0, seen_http = 0, seen_smpp = 0, smpp_wsp = 0;
   for (const reports::CaseResult& cr : c.cases) {
     for (const auto& e : cr.trace) {
       apdus += e.kind == reports::kind::kApdu;
       pushes += e.kind == reports::kind::kWspPush;
       https += e.kind == reports::kind::kHttp;
+      smpps += e.kind == reports::kind::kSmppPdu;
     }
     const std::string path = (dir_ / (cr.id + ".pcap")).string();
     ASSERT_TRUE(reports::WriteCasePcap(path, cr).ok());
@@ -111,6 +113,10 @@ TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
       seen_sim += d.Has("gsm_sim");
       seen_wsp += d.Has("wsp");
       seen_http += d.Has("http");
+      seen_smpp += d.Has("smpp");
+      // The submit_sm's short message: UDH ports 9200 -> 2948, then the
+      // WSP push, dissected through SMPP's GSM SMS user data.
+      smpp_wsp += d.Has("smpp") && d.Has("wsp");
       // GSMTAP adds no tree of its own for SIM; the layer list shows it.
       if (d.Has("gsm_sim"))
         EXPECT_NE(d.fields["frame.protocols"].at(0).find("udp:gsmtap:gsm_sim"),
@@ -126,7 +132,10 @@ TEST_F(CasePcapTest, EveryPacketDecodesWithItsProtocol) {
     }
   }
   EXPECT_EQ(seen_sim, apdus);
-  EXPECT_EQ(seen_wsp, pushes);
+  EXPECT_GT(smpps, 0u);
+  EXPECT_EQ(seen_smpp, smpps);  // one PDU per TCP segment
+  EXPECT_EQ(smpp_wsp, 1u);
+  EXPECT_EQ(seen_wsp, pushes + smpp_wsp);
   EXPECT_EQ(seen_http, 2 * https);  // request and reply each
 }
 

@@ -55,6 +55,14 @@ void FinishAccounts(Tree& tree, const std::set<std::string>& before,
         !before.count(uri) || (!o.origin.empty() && n->origin == o.origin);
     if (!ours) continue;
     rep->accounts.push_back(uri);
+    // dm.md §3.6: AAuthSecret and AAuthData are "No Get" in the DMAcc DDF,
+    // whoever created them (a bootstrap Add carries no AccessType).
+    if (Node* auth = tree.FindMutable(uri + "/AppAuth"))
+      for (auto& x : auth->children)
+        for (auto& leaf : x->children)
+          if (!leaf->interior() &&
+              (leaf->name == "AAuthSecret" || leaf->name == "AAuthData"))
+            leaf->access &= ~kAccessGet;
     std::string server = LeafValue(tree, uri + "/ServerID");
     if (LeafValue(tree, uri + "/AppID") != "w7")
       rep->warnings.push_back(uri + ": AppID is not w7 (dm.md §3.6)");
