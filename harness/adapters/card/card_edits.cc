@@ -35,8 +35,8 @@ codec::ByteView Unpadded(codec::ByteView b) {
   return b.first(n);
 }
 
-codec::Status ApplyWrite(const script::TestCase& tc,
-                         const script::WriteFile& w, uicc::Profile& p) {
+codec::Status ApplyWrite(const script::TestCase& tc, const script::WriteFile& w,
+                         uicc::Profile& p) {
   codec::Bytes bytes;
   if (!w.hex.empty()) {
     auto b = codec::ParseHex(w.hex);
@@ -97,8 +97,7 @@ codec::Status ApplySetPin(const script::SetPin& s, uicc::Profile& p) {
   else
     return EditError(s.loc, "set-pin ref " + s.ref + " (PIN1, PIN2 or ADM)");
   const uicc::PinState* cur = p.pins.Find(ref);
-  if (!cur)
-    return EditError(s.loc, "the profile has no " + s.ref);
+  if (!cur) return EditError(s.loc, "the profile has no " + s.ref);
   const std::string pin = s.value.empty() ? cur->config.pin : s.value;
   bool enabled = cur->config.enabled;
   int tries = cur->config.max_tries;
@@ -112,8 +111,8 @@ codec::Status ApplySetPin(const script::SetPin& s, uicc::Profile& p) {
     return EditError(s.loc, "set-pin state " + s.state);
   if (s.tries) {
     if (s.state == "blocked" && *s.tries != 0)
-      return EditError(s.loc, "set-pin: blocked with tries=" +
-                                  std::to_string(*s.tries));
+      return EditError(
+          s.loc, "set-pin: blocked with tries=" + std::to_string(*s.tries));
     tries = *s.tries;
   }
   auto st = p.pins.Restore(ref, pin, enabled, tries, cur->puk_tries_left);
@@ -136,7 +135,8 @@ std::string ResolveProfilePath(const script::TestCase& tc,
       script::ResolveCasePath(tc, "fixtures/uicc/" + profile + ".xml");
   std::error_code ec;
   if (!fs::exists(path, ec))
-    path = std::string(OMAIOP_SOURCE_DIR) + "/fixtures/uicc/" + profile + ".xml";
+    path =
+        std::string(OMAIOP_SOURCE_DIR) + "/fixtures/uicc/" + profile + ".xml";
   return path;
 }
 
@@ -156,8 +156,7 @@ codec::Status ApplyCardEdits(const script::TestCase& tc,
     if (const auto* w = std::get_if<script::WriteFile>(&e)) {
       OMAIOP_RETURN_IF_ERROR(ApplyWrite(tc, *w, profile));
     } else {
-      OMAIOP_RETURN_IF_ERROR(
-          ApplySetPin(std::get<script::SetPin>(e), profile));
+      OMAIOP_RETURN_IF_ERROR(ApplySetPin(std::get<script::SetPin>(e), profile));
     }
   }
   return codec::OkStatus();
@@ -211,9 +210,9 @@ codec::Result<codec::Bytes> ReadCardFile(const uicc::FileSystem& fs,
     return f.data;
   }
   if (!f.IsRecordEf() || record > f.records.size())
-    return codec::Error(std::string(path) + " has no record " +
-                            std::to_string(record),
-                        0, kRuleCheckCardFile);
+    return codec::Error(
+        std::string(path) + " has no record " + std::to_string(record), 0,
+        kRuleCheckCardFile);
   return f.records[record - 1];
 }
 

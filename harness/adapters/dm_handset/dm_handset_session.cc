@@ -86,9 +86,9 @@ codec::Result<std::vector<servers::ScriptPackage>> ParseCommandText(
     return std::vector<servers::ScriptPackage>{PackageOf(m)};
   }
   if (name == "Package") {
-    std::string xml =
-        "<DmScript>" + (fragment ? text : codec::SerializeNode(first, false)) +
-        "</DmScript>";
+    std::string xml = "<DmScript>" +
+                      (fragment ? text : codec::SerializeNode(first, false)) +
+                      "</DmScript>";
     OMAIOP_ASSIGN_OR_RETURN(servers::DmScript s, servers::ParseDmScript(xml));
     return s.packages;
   }
@@ -100,10 +100,10 @@ codec::Result<std::vector<servers::ScriptPackage>> ParseCommandText(
   if (!syncml) {
     OMAIOP_ASSIGN_OR_RETURN(
         servers::DmScript s,
-        servers::ParseDmScript("<DmScript><Package>" +
-                               (fragment ? text
-                                         : codec::SerializeNode(first, false)) +
-                               "</Package></DmScript>"));
+        servers::ParseDmScript(
+            "<DmScript><Package>" +
+            (fragment ? text : codec::SerializeNode(first, false)) +
+            "</Package></DmScript>"));
     return s.packages;
   }
   // Wrap the commands in a message; the header is only there to parse.
@@ -207,7 +207,7 @@ class DmHandsetSession : public Session {
   std::unique_ptr<DmServerPeer> peer_;
   sim::reader::InProcessReader reader_{"simulated handset"};
   std::unique_ptr<sim::handset::Handset> handset_;
-  dm::Tree tree_;
+  std::size_t handset_events_seen_ = 0;
   std::string card_origin_;
   std::string account_uri_;
   std::optional<dm::DmAccount> account_;
@@ -236,38 +236,20 @@ codec::Status DmHandsetSession::InsertCard(const std::string& profile,
   return codec::OkStatus();
 }
 
+// The handset applies the card's DM bootstrap into its tree at power-on /
+// insertion and removes a gone card's accounts itself (Handset::dm_tree());
+// here the current card's origin is noted and the decisions traced.
 void DmHandsetSession::LoadCardAccount() {
-  // The accounts of a card that is gone leave with it (dm.md §1.2).
-  if (!card_origin_.empty() && handset_->card_origin() != card_origin_) {
-    for (const auto& uri : dm::RemoveAccountsOfOrigin(tree_, card_origin_))
-      rec_->Add(Entry(src::kHandset, "", knd::kDecision, Direction::kNone,
-                      "removed " + uri + " (card " + card_origin_ + " gone)",
-                      "dm.md §1.2: card removal"));
-    card_origin_.clear();
+  card_origin_ = handset_->card_origin();
+  for (std::size_t i = handset_events_seen_; i < handset_->events().size();
+       ++i) {
+    const auto& e = handset_->events()[i];
+    if (e.kind.rfind("dm_", 0) == 0 || e.kind == "card_error" ||
+        e.kind == "card_rejected")
+      rec_->Add(Entry(src::kHandset, src::kUicc, knd::kDecision,
+                      Direction::kNone, e.kind + ": " + e.detail, e.rule));
   }
-  const auto& boot = handset_->dm_bootstrap();
-  if (!boot) return;
-  dm::BootstrapOptions bo;
-  bo.origin = handset_->card_origin();
-  auto r = dm::ApplyBootstrapWbxml(tree_, boot->bytes, bo);
-  if (!r.ok()) {
-    rec_->Add(Entry(src::kHandset, src::kUicc, knd::kDecision, Direction::kNone,
-                    "DM bootstrap from the card not applied: " +
-                        r.error().ToString(),
-                    r.error().rule));
-    return;
-  }
-  card_origin_ = bo.origin;
-  rec_->Add(Entry(src::kHandset, src::kUicc, knd::kDecision, Direction::kNone,
-                  "DM bootstrap from the card applied (" +
-                      std::to_string(r->items.size()) + " items, accounts: " +
-                      [&] {
-                        std::string s;
-                        for (const auto& a : r->accounts)
-                          s += (s.empty() ? "" : ", ") + a;
-                        return s.empty() ? std::string("none") : s;
-                      }() + ")",
-                  "dm.md §1.3: DM bootstrap on the smart card"));
+  handset_events_seen_ = handset_->events().size();
 }
 
 void DmHandsetSession::PowerOn() {
@@ -283,8 +265,8 @@ codec::Status DmHandsetSession::BuildAccount() {
   const std::string mode = Option("account");
   std::string uri;
   if (mode != "pixit") {
-    for (const auto& a : dm::FindDmAccounts(tree_)) {
-      const dm::Node* n = tree_.Find(a);
+    for (const auto& a : dm::FindDmAccounts(handset_->dm_tree())) {
+      const dm::Node* n = handset_->dm_tree().Find(a);
       if (n && !card_origin_.empty() && n->origin == card_origin_) {
         uri = a;
         break;
@@ -292,8 +274,8 @@ codec::Status DmHandsetSession::BuildAccount() {
     }
     if (mode == "card" && uri.empty())
       return codec::Error(
-          "handset option account=card but the card holds no DM bootstrap",
-          0, "test case <handset>");
+          "handset option account=card but the card holds no DM bootstrap", 0,
+          "test case <handset>");
   }
   if (uri.empty()) {
     dm::DmAccountConfig acc;
@@ -302,10 +284,8 @@ codec::Status DmHandsetSession::BuildAccount() {
     acc.addr = Pixit("IUT.dm.url", "http://simulated.invalid/dm");
     acc.origin = "pixit";
     const std::string auth = Option("client-auth", "md5");
-    OMAIOP_ASSIGN_OR_RETURN(std::string cn,
-                            HexOctets(Option("client-nonce")));
-    OMAIOP_ASSIGN_OR_RETURN(std::string sn,
-                            HexOctets(Option("server-nonce")));
+    OMAIOP_ASSIGN_OR_RETURN(std::string cn, HexOctets(Option("client-nonce")));
+    OMAIOP_ASSIGN_OR_RETURN(std::string sn, HexOctets(Option("server-nonce")));
     if (auth != "none")
       acc.auths.push_back(
           {"", "CLCRED", AuthTypeName(auth),
@@ -318,14 +298,14 @@ codec::Status DmHandsetSession::BuildAccount() {
                            AuthTypeName(Option("server-auth", "md5")),
                            acc.server_id, ss, sn});
     std::string created;
-    dm::OpResult r = dm::AddDmAccount(tree_, acc, &created);
+    dm::OpResult r = dm::AddDmAccount(handset_->dm_tree(), acc, &created);
     if (!r.ok())
       return codec::Error("cannot add the PIXIT account: " + r.reason, 0,
                           "test case <handset>");
     uri = created.empty() ? "./DMAcc/" + dm::AccountNodeName(acc.server_id)
                           : created;
   }
-  auto a = dm::AccountFromTree(tree_, uri);
+  auto a = dm::AccountFromTree(handset_->dm_tree(), uri);
   if (!a.ok()) return a.error();
   account_uri_ = uri;
   account_ = *a;
@@ -333,24 +313,28 @@ codec::Status DmHandsetSession::BuildAccount() {
 }
 
 codec::Status DmHandsetSession::Setup() {
-  static const char* kKnown[] = {
-      "account",     "server-id",   "client-auth",  "client-name",
-      "client-secret", "client-nonce", "server-secret", "server-auth",
-      "server-nonce", "wbxml",       "dev-id",       "pin1",
-      "ui"};
+  static const char* kKnown[] = {"account",
+                                 "server-id",
+                                 "client-auth",
+                                 "client-name",
+                                 "client-secret",
+                                 "client-nonce",
+                                 "server-secret",
+                                 "server-auth",
+                                 "server-nonce",
+                                 "wbxml",
+                                 "dev-id",
+                                 "pin1",
+                                 "ui"};
   for (const auto& o : tc_.preconditions.handset)
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return o.name == k; }))
-      return codec::Error("handset option " + o.name +
-                              " not supported in role dm_client",
-                          0, "test case <handset>");
+      return codec::Error(
+          "handset option " + o.name + " not supported in role dm_client", 0,
+          "test case <handset>");
   ui_ = Option("ui", "accept");
-  dm::DeviceConfig dc;
-  dc.dev_id = Option("dev-id", dc.dev_id);
-  dm::OpResult built = dm::BuildStandardObjects(tree_, dc);
-  if (!built.ok())
-    return codec::Error("handset tree: " + built.reason, 0, "omaiop");
   sim::handset::HandsetOptions ho;
+  ho.dm_device.dev_id = Option("dev-id", ho.dm_device.dev_id);
   ho.card.pin1 = Option("pin1", "1234");
   handset_ = std::make_unique<sim::handset::Handset>(reader_, ho);
   std::string profile = kDefaultProfile;
@@ -381,8 +365,7 @@ StepOutcome DmHandsetSession::DoSession(const script::DmSessionStep& s) {
 
 StepOutcome DmHandsetSession::DoCommands(const script::ServerCommandsStep& s) {
   auto p = ParseServerCommands(tc_, s);
-  if (!p.ok())
-    return ErrorOutcome("server-commands: " + p.error().ToString());
+  if (!p.ok()) return ErrorOutcome("server-commands: " + p.error().ToString());
   if (!s.inline_xml.empty())
     sources_.push_back(s.inline_xml);
   else if (auto t = ReadText(script::ResolveCasePath(tc_, s.file)))
@@ -403,13 +386,12 @@ void DmHandsetSession::Record(const dm::DmClient& client,
   const auto& msgs = client.messages();
   for (std::size_t i = messages_before; i < msgs.size(); ++i) {
     const auto& m = msgs[i];
-    TraceEntry e = Entry(src::kHandset, src::kServer, knd::kDmMessage,
-                         m.sent ? Direction::kOut : Direction::kIn,
-                         std::string(m.sent ? "sent " : "received ") +
-                             m.content_type + ", " +
-                             std::to_string(m.wire_size) + " octets" +
-                             (m.sent ? "" : ", HTTP " +
-                                                std::to_string(m.http_status)));
+    TraceEntry e =
+        Entry(src::kHandset, src::kServer, knd::kDmMessage,
+              m.sent ? Direction::kOut : Direction::kIn,
+              std::string(m.sent ? "sent " : "received ") + m.content_type +
+                  ", " + std::to_string(m.wire_size) + " octets" +
+                  (m.sent ? "" : ", HTTP " + std::to_string(m.http_status)));
     e.raw.assign(m.xml.begin(), m.xml.end());
     rec_->Add(std::move(e));
   }
@@ -446,9 +428,9 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
   dm::DmAccount account = *account_;
   account.server_url = prepared->url;
   dm::DmClientOptions o;
-  o.wbxml = Option("wbxml", Pixit("IUT.dm.encoding") == "wbxml"
-                                ? "true"
-                                : "false") == "true";
+  o.wbxml =
+      Option("wbxml", Pixit("IUT.dm.encoding") == "wbxml" ? "true" : "false") ==
+      "true";
   o.http.connect_timeout = std::chrono::milliseconds(3000);
   o.http.request_timeout = std::chrono::milliseconds(10000);
   if (const std::string ca = Pixit("IUT.dm.ca_file"); !ca.empty())
@@ -464,7 +446,7 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
       a.data = {"1"};
     return a;
   };
-  dm::DmClient client(tree_, account, o);
+  dm::DmClient client(handset_->dm_tree(), account, o);
   rec_->Add(Entry(src::kHarness, "", knd::kDecision, Direction::kNone,
                   "DM session (" + s.trigger + ") with " + peer_->name() +
                       " at " + prepared->url + " as " + account.server_id +
@@ -478,12 +460,12 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
             : static_cast<std::uint16_t>(std::atoi(s.session_id.c_str()));
     auto p0 = peer_->Package0(account, sid);
     if (!p0.ok())
-      return Inconc(peer_->name() + " cannot send package 0: " +
-                    p0.error().ToString());
-    TraceEntry e = Entry(src::kServer, src::kHandset, knd::kWspPush,
-                         Direction::kIn,
-                         "package 0 (" + std::to_string(p0->size()) +
-                             " octets, session " + std::to_string(sid) + ")");
+      return Inconc(peer_->name() +
+                    " cannot send package 0: " + p0.error().ToString());
+    TraceEntry e =
+        Entry(src::kServer, src::kHandset, knd::kWspPush, Direction::kIn,
+              "package 0 (" + std::to_string(p0->size()) + " octets, session " +
+                  std::to_string(sid) + ")");
     e.raw = *p0;
     rec_->Add(std::move(e));
     out = client.OnPackage0(*p0);
@@ -499,7 +481,8 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
     peer_events_.push_back(std::move(pe));
   }
   // The session may have changed the account (nonces): re-read it.
-  if (auto a = dm::AccountFromTree(tree_, account_uri_); a.ok()) account_ = *a;
+  if (auto a = dm::AccountFromTree(handset_->dm_tree(), account_uri_); a.ok())
+    account_ = *a;
   outcomes_.push_back(std::move(out));
   return std::nullopt;
 }
@@ -520,7 +503,9 @@ std::string DmHandsetSession::OutcomeSummary() const {
   for (const auto& o : outcomes_) {
     s += s.empty() ? "" : "; ";
     s += "session " + o.session_id + ": " +
-         (o.ok() ? "completed" : o.aborted ? "aborted" : "failed");
+         (o.ok()      ? "completed"
+          : o.aborted ? "aborted"
+                      : "failed");
     if (o.error) s += " (" + o.error->ToString() + ")";
   }
   return s;
@@ -531,8 +516,7 @@ std::string DmHandsetSession::OutcomeSummary() const {
 std::string DmHandsetSession::FailureRule() const {
   for (auto it = outcomes_.rbegin(); it != outcomes_.rend(); ++it)
     if (it->error && !it->error->rule.empty()) return it->error->rule;
-  for (const auto& e : dm_events_)
-    switch (e.kind) {
+  for (const auto& e : dm_events_) switch (e.kind) {
       case dm::DmEventKind::kTransportError:
       case dm::DmEventKind::kProtocolError:
       case dm::DmEventKind::kHeaderMismatch:
@@ -562,8 +546,8 @@ StepOutcome DmHandsetSession::DoExpectStatus(
       if (!e.cmd.empty() && c.cmd != e.cmd) continue;
       if (!Contains(c.uri, e.target)) continue;
       if (std::to_string(c.code) == e.code)
-        return Pass(c.cmd + (c.uri.empty() ? "" : " " + c.uri) +
-                    " answered " + e.code);
+        return Pass(c.cmd + (c.uri.empty() ? "" : " " + c.uri) + " answered " +
+                    e.code);
       seen += (seen.empty() ? "" : ", ") + c.cmd +
               (c.uri.empty() ? "" : " " + c.uri) + " " +
               std::to_string(c.code) +
@@ -583,11 +567,11 @@ StepOutcome DmHandsetSession::DoExpectEvent(const script::ExpectEventStep& e) {
     bool known = false;
     for (const auto& ev : AllEvents()) known |= ev.kind == e.kind;
     static const char* kHandsetKinds[] = {
-        "power_on",       "power_off",     "card_absent",
-        "card_opened",    "card_error",    "pin1_requested",
-        "pin1_verified",  "pin1_rejected", "imsi_read",
-        "document_read",  "document_absent", "dm_bootstrap_kept",
-        "card_removed",   "card_inserted", "card_changed",
+        "power_on",      "power_off",       "card_absent",
+        "card_opened",   "card_error",      "pin1_requested",
+        "pin1_verified", "pin1_rejected",   "imsi_read",
+        "document_read", "document_absent", "dm_bootstrap_kept",
+        "card_removed",  "card_inserted",   "card_changed",
         "fault_applied"};
     for (const char* k : kHandsetKinds) known |= e.kind == k;
     if (!known) return ErrorOutcome("unknown event kind " + e.kind);
@@ -606,8 +590,8 @@ StepOutcome DmHandsetSession::DoExpectEvent(const script::ExpectEventStep& e) {
   if (!e.detail.empty()) what += " detail ~'" + e.detail + "'";
   if (e.absent) {
     if (n == 0) return Pass("no " + what + " event");
-    return Fail("unexpected " + what + " event (" + std::to_string(n) +
-                    "x) [" + first_rule + "]; " + OutcomeSummary(),
+    return Fail("unexpected " + what + " event (" + std::to_string(n) + "x) [" +
+                    first_rule + "]; " + OutcomeSummary(),
                 first_rule.empty() ? FailureRule() : first_rule);
   }
   if (e.count ? n == *e.count : n > 0)
@@ -621,7 +605,7 @@ StepOutcome DmHandsetSession::DoExpectEvent(const script::ExpectEventStep& e) {
 }
 
 StepOutcome DmHandsetSession::DoCheckTree(const script::CheckTreeStep& c) {
-  const dm::Node* n = tree_.Find(c.path);
+  const dm::Node* n = handset_->dm_tree().Find(c.path);
   if (!c.present) {
     if (!n) return Pass(c.path + " absent");
     return Fail(c.path + " is in the tree but must not be [" +
@@ -629,18 +613,19 @@ StepOutcome DmHandsetSession::DoCheckTree(const script::CheckTreeStep& c) {
                 kRuleTree);
   }
   if (!n)
-    return Fail(c.path + " not in the tree [" + std::string(kRuleTree) +
-                    "]; " + OutcomeSummary(),
+    return Fail(c.path + " not in the tree [" + std::string(kRuleTree) + "]; " +
+                    OutcomeSummary(),
                 kRuleTree);
   if (!c.format.empty() && dm::FormatName(n->format) != c.format)
     return Fail(c.path + " format " + std::string(dm::FormatName(n->format)) +
                     ", expected " + c.format + " [" + kRuleTree + "]",
                 kRuleTree);
   if (c.has_value && n->value != c.value)
-    return Fail(c.path + " = '" + n->value + "', expected '" + c.value +
-                    "' [" + kRuleTree + "]; " + OutcomeSummary(),
+    return Fail(c.path + " = '" + n->value + "', expected '" + c.value + "' [" +
+                    kRuleTree + "]; " + OutcomeSummary(),
                 kRuleTree);
-  return Pass(c.path + (n->interior() ? " (interior)" : " = '" + n->value + "'"));
+  return Pass(c.path +
+              (n->interior() ? " (interior)" : " = '" + n->value + "'"));
 }
 
 StepOutcome DmHandsetSession::DoCheckCardFile(
@@ -658,12 +643,11 @@ StepOutcome DmHandsetSession::DoCheckCardFile(
 }
 
 StepOutcome DmHandsetSession::Execute(const script::Step& step) {
-  const bool queues = std::holds_alternative<script::DmSessionStep>(step.body) ||
-                      std::holds_alternative<script::ServerCommandsStep>(
-                          step.body) ||
-                      std::holds_alternative<script::UserAcceptStep>(
-                          step.body) ||
-                      std::holds_alternative<script::UserRejectStep>(step.body);
+  const bool queues =
+      std::holds_alternative<script::DmSessionStep>(step.body) ||
+      std::holds_alternative<script::ServerCommandsStep>(step.body) ||
+      std::holds_alternative<script::UserAcceptStep>(step.body) ||
+      std::holds_alternative<script::UserRejectStep>(step.body);
   if (!queues)
     if (auto f = Flush()) return *f;
   auto user = [&](std::string what) {
@@ -689,9 +673,9 @@ StepOutcome DmHandsetSession::Execute(const script::Step& step) {
           const std::string profile =
               b.profile.empty() ? card_profile_ : b.profile;
           // The case's edits belong to the card of the preconditions.
-          auto st = InsertCard(profile, first_insert_ && tc_.preconditions.card &&
-                                            profile ==
-                                                tc_.preconditions.card->profile);
+          auto st = InsertCard(profile,
+                               first_insert_ && tc_.preconditions.card &&
+                                   profile == tc_.preconditions.card->profile);
           if (!st.ok()) return ErrorOutcome(st.error().ToString());
           first_insert_ = false;
           user("card inserted (" + profile + ")");

@@ -1,8 +1,9 @@
 #include "harness/adapters/http_dm_server/http_dm_server_adapter.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "harness/adapters/dm_handset/dm_handset_session.h"
 #include "sim/network/http_client.h"
@@ -66,8 +67,7 @@ class HttpDmServerPeer : public DmServerPeer {
     {
       std::ofstream out(file, std::ios::binary);
       out << text;
-      if (!out)
-        return codec::Error("cannot write " + file, 0, "omaiop");
+      if (!out) return codec::Error("cannot write " + file, 0, "omaiop");
     }
     temp_files_.push_back(file);
     script::VariableMap vars = script::IutVariables(config_.iut);
@@ -91,8 +91,8 @@ class HttpDmServerPeer : public DmServerPeer {
       return codec::OkStatus();
     }
     OMAIOP_ASSIGN_OR_RETURN(auto argv, script::ExpandCommandTrigger(t, vars));
-    OMAIOP_ASSIGN_OR_RETURN(pid_t pid, sim::process::SpawnProcess(
-                                           argv, std::string("/dev/null")));
+    OMAIOP_ASSIGN_OR_RETURN(
+        pid_t pid, sim::process::SpawnProcess(argv, std::string("/dev/null")));
     auto status = sim::process::WaitProcess(
         pid, std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
     if (!status) {
@@ -117,8 +117,8 @@ codec::Result<std::shared_ptr<Session>> HttpDmServerAdapter::Open(
     const script::TestCase& tc, const AdapterConfig& config,
     std::shared_ptr<Recorder> recorder) {
   if (tc.header.role != script::Role::kDmClient)
-    return codec::Error("adapter http_dm_server plays only role dm_client",
-                        0, kRuleNotApplicable);
+    return codec::Error("adapter http_dm_server plays only role dm_client", 0,
+                        kRuleNotApplicable);
   if (!config.faults.empty())
     return codec::Error("faults cannot be injected into a real DM server", 0,
                         kRuleNotApplicable);
@@ -142,8 +142,7 @@ codec::Result<std::shared_ptr<Session>> HttpDmServerAdapter::Open(
         "DM server only",
         0, kRuleNotApplicable);
   auto peer = std::make_unique<HttpDmServerPeer>(tc, config, a->url);
-  return OpenDmHandsetSession(tc, config, std::move(recorder),
-                              std::move(peer));
+  return OpenDmHandsetSession(tc, config, std::move(recorder), std::move(peer));
 }
 
 }  // namespace omaiop::harness::adapters

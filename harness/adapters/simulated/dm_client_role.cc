@@ -44,8 +44,8 @@ class SimulatedDmServerPeer : public DmServerPeer {
 
   codec::Status CheckOptions() {
     static const char* kKnown[] = {
-        "server-id",   "auth",          "username",    "password",
-        "client-nonce", "server-cred",  "server-password", "server-nonce",
+        "server-id",    "auth",        "username",        "password",
+        "client-nonce", "server-cred", "server-password", "server-nonce",
         "max-msg-size", "fault"};
     for (const auto& o : tc_.preconditions.server)
       if (std::none_of(std::begin(kKnown), std::end(kKnown),
@@ -55,16 +55,15 @@ class SimulatedDmServerPeer : public DmServerPeer {
                             0, "test case <server>");
     for (const auto& o : tc_.preconditions.server)
       if (o.name == "fault" && !servers::DmFaultByName(o.value))
-        return codec::Error("unknown DM fault '" + o.value +
-                                "' (see `omaiop dm faults`)",
-                            0, "test case <server>");
+        return codec::Error(
+            "unknown DM fault '" + o.value + "' (see `omaiop dm faults`)", 0,
+            "test case <server>");
     return codec::OkStatus();
   }
 
   codec::Result<Prepared> Prepare(
       const std::vector<servers::ScriptPackage>& packages,
-      const std::vector<std::string>&,
-      const dm::DmAccount& account) override {
+      const std::vector<std::string>&, const dm::DmAccount& account) override {
     if (server_) {
       Collect();
       server_->Stop();
@@ -78,8 +77,7 @@ class SimulatedDmServerPeer : public DmServerPeer {
     if (auto a = Opt("auth"); !a.empty()) {
       auto m = servers::DmAuthModeByName(a);
       if (!m)
-        return codec::Error("server option auth=" + a, 0,
-                            "test case <server>");
+        return codec::Error("server option auth=" + a, 0, "test case <server>");
       c.client_auth = *m;
     }
     c.username = Opt("username", account.client_name);
@@ -107,8 +105,8 @@ class SimulatedDmServerPeer : public DmServerPeer {
       c.max_msg_size = static_cast<std::size_t>(std::stoul(m));
     for (const auto& name : Faults())
       if (auto id = servers::DmFaultByName(name);
-          id && std::find(c.faults.begin(), c.faults.end(), *id) ==
-                    c.faults.end())
+          id &&
+          std::find(c.faults.begin(), c.faults.end(), *id) == c.faults.end())
         c.faults.push_back(*id);
     c.script.packages = packages;
     server_id_ = c.server_id;
@@ -122,8 +120,7 @@ class SimulatedDmServerPeer : public DmServerPeer {
 
   codec::Result<codec::Bytes> Package0(const dm::DmAccount& account,
                                        std::uint16_t session_id) override {
-    if (!server_)
-      return codec::Error("no server running", 0, "omaiop");
+    if (!server_) return codec::Error("no server running", 0, "omaiop");
     servers::Package0Options o;
     o.server_id = server_id_;
     o.server_password = server_password_;
@@ -139,8 +136,10 @@ class SimulatedDmServerPeer : public DmServerPeer {
     for (const auto& s : sessions) {
       for (const auto& m : s.messages)
         for (const auto& f : m.applied_faults)
-          out.push_back({"fault_applied", "omaiop dm faults",
-                         f + " in server message " + m.msg_id});
+          if (auto id = servers::DmFaultByName(f))
+            out.push_back({"fault_applied",
+                           std::string(servers::InfoOf(*id).rule),
+                           f + " in server message " + m.msg_id});
       for (const auto& v : s.violations)
         out.push_back({"violation", v.rule + " (" + v.spec_ref + ")",
                        "MsgID " + v.msg_id + ": " + v.evidence});
@@ -167,9 +166,8 @@ class SimulatedDmServerPeer : public DmServerPeer {
     for (const auto& o : tc_.preconditions.server)
       if (o.name == "fault") f.push_back(o.value);
     // CP fault names target the push server, not this peer.
-    std::erase_if(f, [](const std::string& n) {
-      return !servers::DmFaultByName(n);
-    });
+    std::erase_if(
+        f, [](const std::string& n) { return !servers::DmFaultByName(n); });
     return f;
   }
   codec::Result<codec::Bytes> Hex(std::string_view name,
@@ -178,8 +176,7 @@ class SimulatedDmServerPeer : public DmServerPeer {
     if (v.empty()) return def;
     auto b = codec::ParseHex(v);
     if (!b.ok())
-      return codec::Error("server option " + std::string(name) +
-                              " must be hex",
+      return codec::Error("server option " + std::string(name) + " must be hex",
                           0, "test case <server>");
     return *b;
   }
@@ -199,8 +196,7 @@ codec::Result<std::shared_ptr<Session>> OpenSimulatedDmClientRole(
     std::shared_ptr<Recorder> recorder) {
   auto peer = std::make_unique<SimulatedDmServerPeer>(tc, config);
   OMAIOP_RETURN_IF_ERROR(peer->CheckOptions());
-  return OpenDmHandsetSession(tc, config, std::move(recorder),
-                              std::move(peer));
+  return OpenDmHandsetSession(tc, config, std::move(recorder), std::move(peer));
 }
 
 }  // namespace omaiop::harness::adapters
