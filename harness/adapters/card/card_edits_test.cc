@@ -10,8 +10,8 @@
 namespace omaiop::harness::adapters {
 namespace {
 
-using ::testing::HasSubstr;
 using reports::Verdict;
+using ::testing::HasSubstr;
 namespace uicc = sim::uicc;
 
 script::TestCase Case() {
