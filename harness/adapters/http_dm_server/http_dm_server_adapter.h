@@ -11,8 +11,9 @@
 //                           Cred)
 //   param dm.server_id      the server's ServerID (default omaiop-dms)
 //   param dm.encoding       xml (default) | wbxml
-//   param dm.ca_file        PEM trust anchors for https (relative to the
-//                           IUT file's directory or the suite)
+//   param dm.ca_file        PEM trust anchors for https (a relative path
+//                           resolves like a case's files: the case's
+//                           directory, then the suite root)
 //   trigger load-commands   optional: a command or URL template run before
 //                           a session with ${COMMANDS_FILE} = a DmScript
 //                           file holding the case's <server-commands> (the
