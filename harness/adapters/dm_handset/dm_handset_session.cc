@@ -188,8 +188,8 @@ class DmHandsetSession : public Session {
   void LoadCardAccount();
   codec::Status BuildAccount();
   std::optional<StepOutcome> Flush();
-  void Record(const dm::DmClient& client, std::size_t events_before,
-              std::size_t messages_before);
+  void Record(const dm::DmClient& client, const std::string& url,
+              const std::string& trace_url);
   std::vector<AnyEvent> AllEvents() const;
   std::string OutcomeSummary() const;
   std::string FailureRule() const;
@@ -381,23 +381,28 @@ StepOutcome DmHandsetSession::DoCommands(const script::ServerCommandsStep& s) {
 }
 
 void DmHandsetSession::Record(const dm::DmClient& client,
-                              std::size_t events_before,
-                              std::size_t messages_before) {
-  const auto& msgs = client.messages();
-  for (std::size_t i = messages_before; i < msgs.size(); ++i) {
-    const auto& m = msgs[i];
+                              const std::string& url,
+                              const std::string& trace_url) {
+  auto shown = [&](std::string text) {
+    if (trace_url.empty() || url.empty()) return text;
+    for (std::size_t at = text.find(url); at != std::string::npos;
+         at = text.find(url, at + trace_url.size()))
+      text.replace(at, url.size(), trace_url);
+    return text;
+  };
+  for (const auto& m : client.messages()) {
     TraceEntry e =
         Entry(src::kHandset, src::kServer, knd::kDmMessage,
               m.sent ? Direction::kOut : Direction::kIn,
               std::string(m.sent ? "sent " : "received ") + m.content_type +
                   ", " + std::to_string(m.wire_size) + " octets" +
                   (m.sent ? "" : ", HTTP " + std::to_string(m.http_status)));
-    e.raw.assign(m.xml.begin(), m.xml.end());
+    const std::string xml = shown(m.xml);
+    e.raw.assign(xml.begin(), xml.end());
     rec_->Add(std::move(e));
   }
-  const auto& evs = client.trace().events();
-  for (std::size_t i = events_before; i < evs.size(); ++i) {
-    const auto& ev = evs[i];
+  for (dm::DmEvent ev : client.trace().events()) {
+    ev.detail = shown(ev.detail);
     dm_events_.push_back(ev);
     if (ev.kind == dm::DmEventKind::kMessageSent ||
         ev.kind == dm::DmEventKind::kMessageReceived)
@@ -436,6 +441,10 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
   if (const std::string ca = Pixit("IUT.dm.ca_file"); !ca.empty())
     o.http.tls.ca_file = script::ResolveCasePath(tc_, ca);
   o.account_uri = account_uri_;
+  if (prepared->deterministic_nonces)
+    o.nonce_source = [n = std::uint8_t{0x80}]() mutable {
+      return codec::Bytes(16, ++n);
+    };
   const std::string ui = ui_;
   o.ui = [ui](const dm::UiRequest& r) {
     dm::UiAnswer a;
@@ -447,11 +456,12 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
     return a;
   };
   dm::DmClient client(handset_->dm_tree(), account, o);
-  rec_->Add(Entry(src::kHarness, "", knd::kDecision, Direction::kNone,
-                  "DM session (" + s.trigger + ") with " + peer_->name() +
-                      " at " + prepared->url + " as " + account.server_id +
-                      ", " + std::to_string(packages.size()) +
-                      " scripted package(s)" + (o.wbxml ? ", WBXML" : "")));
+  rec_->Add(Entry(
+      src::kHarness, "", knd::kDecision, Direction::kNone,
+      "DM session (" + s.trigger + ") with " + peer_->name() + " at " +
+          (prepared->trace_url.empty() ? prepared->url : prepared->trace_url) +
+          " as " + account.server_id + ", " + std::to_string(packages.size()) +
+          " scripted package(s)" + (o.wbxml ? ", WBXML" : "")));
   dm::DmSessionOutcome out;
   if (s.trigger == "server" || s.trigger == "pkg0") {
     const std::uint16_t sid =
@@ -474,7 +484,7 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
     t.session_id = s.session_id;
     out = client.RunSession(t);
   }
-  Record(client, 0, 0);
+  Record(client, prepared->url, prepared->trace_url);
   for (auto& pe : peer_->Collect()) {
     rec_->Add(Entry(src::kServer, src::kHandset, knd::kDecision,
                     Direction::kNone, pe.kind + ": " + pe.detail, pe.rule));

@@ -79,6 +79,12 @@ class DmServerPeer {
   struct Prepared {
     std::string url;
     std::optional<StepOutcome> refused;  // set: the session is not run
+    // How the trace names `url` ("" = as is): the simulated server's
+    // ephemeral loopback address is shown as its PIXIT URL so that reports
+    // of the same campaign are identical run to run.
+    std::string trace_url;
+    // The simulated IUT is reproducible: the handset's nonces are too.
+    bool deterministic_nonces = false;
   };
   virtual codec::Result<Prepared> Prepare(
       const std::vector<sim::servers::ScriptPackage>& packages,

@@ -109,13 +109,21 @@ class SimulatedDmServerPeer : public DmServerPeer {
           std::find(c.faults.begin(), c.faults.end(), *id) == c.faults.end())
         c.faults.push_back(*id);
     c.script.packages = packages;
+    // Reproducible nonces: the same campaign gives the same trace.
+    c.nonce_source = [n = std::uint8_t{0}]() mutable {
+      return codec::Bytes(16, ++n);
+    };
     server_id_ = c.server_id;
     server_password_ = c.server_password;
     server_nonce_ = c.server_nonce;
     server_ = std::make_unique<servers::DmServer>(std::move(c));
     OMAIOP_RETURN_IF_ERROR(server_->Start());
     seen_ = 0;
-    return Prepared{server_->BaseUrl(), std::nullopt};
+    std::string shown = "http://simulated.invalid/dm";
+    for (const auto& a : config_.iut.addresses)
+      if (a.name == "dm" && !a.url.empty()) shown = a.url;
+    return Prepared{server_->BaseUrl(), std::nullopt, shown,
+                    /*deterministic_nonces=*/true};
   }
 
   codec::Result<codec::Bytes> Package0(const dm::DmAccount& account,

@@ -180,8 +180,9 @@ TEST(DmClientRole, CardLifeCycleMovesTheAccount) {
 }
 
 TEST(DmClientRole, SetupErrorsNameTheOption) {
-  auto r = RunCase(Load(
-      R"(<handset><option name="bogus" value="1"/></handset>)", "<wait timeout=\"1ms\"/>"));
+  auto r =
+      RunCase(Load(R"(<handset><option name="bogus" value="1"/></handset>)",
+                   "<wait timeout=\"1ms\"/>"));
   ASSERT_TRUE(r.open_error);
   EXPECT_THAT(r.open_error->what, HasSubstr("bogus"));
   r = RunCase(Load(R"(<server><option name="fault" value="nope"/></server>)",

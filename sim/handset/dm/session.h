@@ -181,6 +181,9 @@ struct DmClientOptions {
   // AAuthData (dm.md §3.7: the nonce is kept for the next session).
   // "" = not written back.
   std::string account_uri;
+  // Source of the nonces sent in a Chal to the server; empty = codec::
+  // FreshNonce (OpenSSL CSPRNG). Set only for reproducible simulations.
+  std::function<codec::Bytes()> nonce_source;
 };
 
 // --- the session
