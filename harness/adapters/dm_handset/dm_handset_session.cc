@@ -1,6 +1,7 @@
 #include "harness/adapters/dm_handset/dm_handset_session.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -221,7 +222,6 @@ class DmHandsetSession : public Session {
   std::vector<dm::DmSessionOutcome> outcomes_;
   std::vector<dm::DmEvent> dm_events_;
   std::vector<DmPeerEvent> peer_events_;
-  std::vector<std::string> notes_;  // session-level problems (no session)
 };
 
 codec::Status DmHandsetSession::InsertCard(const std::string& profile,
@@ -336,6 +336,16 @@ codec::Status DmHandsetSession::Setup() {
   sim::handset::HandsetOptions ho;
   ho.dm_device.dev_id = Option("dev-id", ho.dm_device.dev_id);
   ho.card.pin1 = Option("pin1", "1234");
+  // Every APDU the handset exchanges with the card goes into the trace.
+  ho.card.trace = [rec = rec_](const sim::handset::card::ApduExchange& x) {
+    char sw[8];
+    std::snprintf(sw, sizeof sw, "%04X", x.sw);
+    TraceEntry e = Entry(src::kHandset, src::kUicc, knd::kApdu, Direction::kOut,
+                         x.purpose + " -> " + sw);
+    e.raw = x.command;
+    e.response = x.response;
+    rec->Add(std::move(e));
+  };
   handset_ = std::make_unique<sim::handset::Handset>(reader_, ho);
   std::string profile = kDefaultProfile;
   bool inserted = true;
@@ -413,12 +423,8 @@ void DmHandsetSession::Record(const dm::DmClient& client,
 }
 
 std::optional<StepOutcome> DmHandsetSession::Flush() {
-  if (!pending_) {
-    if (!packages_.empty())
-      notes_.push_back(std::to_string(packages_.size()) +
-                       " server package(s) queued but no dm-session");
-    return std::nullopt;
-  }
+  // Server commands given before any dm-session wait for the next one.
+  if (!pending_) return std::nullopt;
   script::DmSessionStep s = *pending_;
   pending_.reset();
   auto packages = std::move(packages_);
@@ -576,13 +582,31 @@ StepOutcome DmHandsetSession::DoExpectEvent(const script::ExpectEventStep& e) {
   if (e.kind != "violation" && !DmKindByName(e.kind)) {
     bool known = false;
     for (const auto& ev : AllEvents()) known |= ev.kind == e.kind;
-    static const char* kHandsetKinds[] = {
-        "power_on",      "power_off",       "card_absent",
-        "card_opened",   "card_error",      "pin1_requested",
-        "pin1_verified", "pin1_rejected",   "imsi_read",
-        "document_read", "document_absent", "dm_bootstrap_kept",
-        "card_removed",  "card_inserted",   "card_changed",
-        "fault_applied"};
+    // Handset card events (sim/handset/handset.h, a name contract).
+    static const char* kHandsetKinds[] = {"power_on",
+                                          "power_off",
+                                          "card_absent",
+                                          "card_opened",
+                                          "card_error",
+                                          "pin1_requested",
+                                          "pin1_verified",
+                                          "pin1_rejected",
+                                          "imsi_read",
+                                          "imsi_unavailable",
+                                          "document_read",
+                                          "document_absent",
+                                          "document_applied",
+                                          "document_rejected",
+                                          "dm_bootstrap_kept",
+                                          "card_removed",
+                                          "card_inserted",
+                                          "card_changed",
+                                          "dm_bootstrap_applied",
+                                          "dm_bootstrap_failed",
+                                          "dm_bootstrap_disabled",
+                                          "dm_accounts_removed",
+                                          "card_rejected",
+                                          "fault_applied"};
     for (const char* k : kHandsetKinds) known |= e.kind == k;
     if (!known) return ErrorOutcome("unknown event kind " + e.kind);
   }
