@@ -80,6 +80,10 @@ inline StepOutcome ErrorOutcome(std::string reason) {
 // The rule of an Open() error meaning "this adapter cannot set the case up
 // yet" (not a tool failure, not an IUT failure): verdict inconc.
 inline constexpr char kRuleNotSupported[] = "not supported by adapter yet";
+// The rule of an Open() error meaning "this case cannot be run against this
+// IUT" (e.g. server commands a real server cannot be made to send): verdict
+// none, with the diagnostic as reason.
+inline constexpr char kRuleNotApplicable[] = "not applicable to this IUT";
 
 struct AdapterConfig {
   script::Iut iut;

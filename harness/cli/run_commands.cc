@@ -17,6 +17,7 @@
 #include "harness/script/selection.h"
 #include "omaiop/version.h"
 #include "reports/report_dir.h"
+#include "sim/servers/dm_faults.h"
 #include "sim/servers/faults.h"
 
 namespace omaiop::cli {
@@ -44,10 +45,11 @@ int RunRun(const RunArgs& a) {
   harness::RunOptions ro;
   ro.iut = campaign->iut;
   for (const auto& f : a.faults)
-    if (!sim::servers::FaultByName(f))
-      return fail("unknown fault '" + f + "' (see `omaiop cp faults`)");
-  // Faults go into the pushes omaiop composes: the simulated peers, or the
-  // command adapter (omaiop is the push server of a handset IUT).
+    if (!sim::servers::FaultByName(f) && !sim::servers::DmFaultByName(f))
+      return fail("unknown fault '" + f +
+                  "' (see `omaiop cp faults`, `omaiop dm faults`)");
+  // Faults go into what omaiop's own peers send: the simulated peers, or
+  // the command adapter (omaiop is the push server of a handset IUT).
   if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated &&
       ro.iut.adapter != hs::AdapterKind::kCommand)
     return fail("--fault needs the simulated or the command adapter");

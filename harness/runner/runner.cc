@@ -112,10 +112,14 @@ reports::CaseResult RunCaseInstance(const script::TestCase& tc,
   if (!session.ok()) {
     const auto& d = session.error();
     const bool unsupported = d.rule == adapters::kRuleNotSupported;
-    r.verdict = unsupported ? Verdict::kInconc : Verdict::kError;
+    const bool not_applicable = d.rule == adapters::kRuleNotApplicable;
+    r.verdict = not_applicable ? Verdict::kNone
+                : unsupported  ? Verdict::kInconc
+                               : Verdict::kError;
     r.reason = "setup (adapter " + std::string(adapter.name()) +
-               "): " + d.what + (unsupported ? "" : " [" + d.rule + "]");
-    if (!unsupported) r.rule = d.rule;
+               "): " + d.what +
+               (unsupported || not_applicable ? "" : " [" + d.rule + "]");
+    if (!unsupported && !not_applicable) r.rule = d.rule;
     return finish();
   }
   std::optional<std::chrono::steady_clock::time_point> deadline;

@@ -100,6 +100,36 @@ TEST(RunnerVerdict, NeverUpgradedAndReasonNamesTheFirstWorstStep) {
   EXPECT_EQ(i.verdict, Verdict::kInconc);
 }
 
+// An adapter whose Open() refuses with a given rule.
+class RefusingAdapter : public adapters::Adapter {
+ public:
+  explicit RefusingAdapter(std::string rule) : rule_(std::move(rule)) {}
+  std::string_view name() const override { return "refusing"; }
+  codec::Result<std::shared_ptr<adapters::Session>> Open(
+      const script::TestCase&, const adapters::AdapterConfig&,
+      std::shared_ptr<adapters::Recorder>) override {
+    return codec::Error("cannot run this one", 0, rule_);
+  }
+
+ private:
+  std::string rule_;
+};
+
+TEST(RunnerVerdict, SetupRefusalsMapToNoneInconcOrError) {
+  auto tc = FakeCase({"pass"});
+  RefusingAdapter na(adapters::kRuleNotApplicable);
+  auto r = RunCaseInstance(tc, na, RunOptions{});
+  EXPECT_EQ(r.verdict, Verdict::kNone);
+  EXPECT_THAT(r.reason, HasSubstr("cannot run this one"));
+  EXPECT_TRUE(r.rule.empty());
+  RefusingAdapter ns(adapters::kRuleNotSupported);
+  EXPECT_EQ(RunCaseInstance(tc, ns, RunOptions{}).verdict, Verdict::kInconc);
+  RefusingAdapter err("some rule");
+  auto e = RunCaseInstance(tc, err, RunOptions{});
+  EXPECT_EQ(e.verdict, Verdict::kError);
+  EXPECT_EQ(e.rule, "some rule");
+}
+
 TEST(RunnerVerdict, ErrorStopsTheCase) {
   auto r = RunFake(FakeCase({"pass", "error", "pass"}));
   EXPECT_EQ(r.verdict, Verdict::kError);
@@ -159,7 +189,7 @@ TEST(RunnerApplicability, NotApplicableIsNoneWithReason) {
 }
 
 TEST(RunnerAdapters, UnimplementedAdapterIsAnErrorSayingSo) {
-  auto a = adapters::MakeAdapter(script::AdapterKind::kHttpDmServer);
+  auto a = adapters::MakeAdapter(script::AdapterKind::kCommand);
   auto r = RunCaseInstance(FakeCase({"pass"}), *a, RunOptions{});
   EXPECT_EQ(r.verdict, Verdict::kError);
   EXPECT_THAT(r.reason, HasSubstr("not implemented yet"));

@@ -55,5 +55,46 @@ TEST(SuiteProof, EveryCpCasePassesAndFailsWithItsFault) {
     EXPECT_TRUE(step_types.count(t)) << "no CP case uses <" << t << ">";
 }
 
+// Role dm_client (omaiop's handset vs the simulated DM server): every case
+// passes clean and fails, naming a rule, with each DM server fault its
+// <proven-by> declares.
+TEST(SuiteProof, EveryDmClientCasePassesAndFailsWithItsFault) {
+  script::LoadOptions lo;
+  for (const auto& [k, v] : script::IutVariables(script::SimulatedIut()))
+    lo.extra_variables.push_back(k);
+  auto suite = script::LoadSuite(omaiop::testing::SourcePath("testcases"), lo);
+  ASSERT_TRUE(suite.ok()) << suite.error().ToString();
+  std::vector<const script::TestCase*> cases;
+  for (const auto& tc : suite->cases)
+    if (tc.header.role == script::Role::kDmClient) cases.push_back(&tc);
+  ASSERT_GE(cases.size(), 8u);
+  std::set<std::string> step_types;
+  for (const auto* tc : cases) {
+    SCOPED_TRACE(tc->id + " (" + tc->source_file + ")");
+    for (const auto& s : tc->steps) step_types.insert(s.element);
+    EXPECT_FALSE(tc->header.proven_by.empty())
+        << "add <proven-by name=\"FAULT\"/> (omaiop dm faults)";
+    RunOptions clean;
+    clean.max_wait = std::chrono::milliseconds(10);
+    auto ok = RunCampaign({tc}, clean);
+    ASSERT_FALSE(ok.cases.empty());
+    for (const auto& r : ok.cases)
+      EXPECT_EQ(r.verdict, Verdict::kPass) << r.id << ": " << r.reason;
+    for (const auto& fault : tc->header.proven_by) {
+      SCOPED_TRACE("fault " + fault);
+      RunOptions faulty = clean;
+      faulty.faults = {fault};
+      auto bad = RunCampaign({tc}, faulty);
+      for (const auto& r : bad.cases) {
+        EXPECT_EQ(r.verdict, Verdict::kFail) << r.id << ": " << r.reason;
+        EXPECT_FALSE(r.rule.empty()) << r.reason;
+      }
+    }
+  }
+  for (const char* t : {"dm-session", "server-commands", "expect-status",
+                        "expect-event", "check-tree", "check-card-file"})
+    EXPECT_TRUE(step_types.count(t)) << "no dm_client case uses <" << t << ">";
+}
+
 }  // namespace
 }  // namespace omaiop::harness

@@ -11,6 +11,7 @@
 #include "codec/xml.h"
 #include "harness/script/schema_validate.h"
 #include "omaiop/testcase_xsd.h"
+#include "sim/servers/dm_faults.h"
 #include "sim/servers/faults.h"
 
 namespace omaiop::harness::script {
@@ -114,11 +115,15 @@ class Builder {
     return codec::OkStatus();
   }
   Status CheckFault(const xmlNode* n, const std::string& name) const {
-    if (!o_.check_fault_names || sim::servers::FaultByName(name))
+    // CP push server knobs, or DM server knobs (role dm_client).
+    if (!o_.check_fault_names || sim::servers::FaultByName(name) ||
+        sim::servers::DmFaultByName(name))
       return codec::OkStatus();
     std::string known;
     for (const auto& f : sim::servers::AllFaults())
       known += (known.empty() ? "" : ", ") + std::string(f.name);
+    for (const auto& f : sim::servers::AllDmFaults())
+      known += ", " + std::string(f.name);
     return Err(n, "unknown fault '" + name + "' (known: " + known + ")",
                "omaiop cp faults");
   }

@@ -520,7 +520,8 @@ codec::Chal DmServer::State::MakeChal(const std::string& client) {
                                               : codec::DmAuthType::kMd5));
   // A fresh nonce per challenge (dm.md §3.7: new nonce per session; stale
   // nonce ⇒ challenge again with a new one).
-  auto fresh = codec::FreshNonce(16);
+  auto fresh = config.nonce_source ? codec::Result<Bytes>(config.nonce_source())
+                                   : codec::FreshNonce(16);
   std::string b64 = codec::Base64Encode(fresh.ok() ? *fresh : Bytes(16, 0x5A));
   nonce_b64[client] = b64;
   chal.meta.next_nonce = b64;

@@ -84,6 +84,10 @@ struct DmServerConfig {
   std::optional<std::size_t> max_msg_size;
   DmScript script;
   std::vector<DmFaultId> faults;  // applied to every server message
+  // Source of the challenge nonces (16 octets each); empty = codec::
+  // FreshNonce (OpenSSL CSPRNG). Set for reproducible runs (the harness's
+  // simulated peers), never for a server facing real clients.
+  std::function<codec::Bytes()> nonce_source;
 };
 
 struct DmRuleViolation {

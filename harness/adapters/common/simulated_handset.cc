@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "codec/cp_security.h"
+#include "harness/adapters/card/card_edits.h"
 #include "sim/handset/card/provsc.h"
 #include "sim/uicc/profile_loader.h"
 
@@ -24,16 +25,6 @@ namespace knd = reports::kind;
 
 constexpr char kDefaultProfile[] = "uicc-3g";
 
-// Parses "3F00/7F10/6F3A" (or "3F007F106F3A") into bytes.
-std::optional<codec::Bytes> ParseFidPath(std::string_view text) {
-  std::string hex;
-  for (char c : text)
-    if (c != '/' && c != ' ') hex += c;
-  auto b = codec::ParseHex(hex);
-  if (!b.ok() || b->size() < 2 || b->size() % 2) return std::nullopt;
-  return *b;
-}
-
 }  // namespace
 
 SimulatedHandset::SimulatedHandset(const script::TestCase& tc,
@@ -50,20 +41,14 @@ std::string SimulatedHandset::Option(std::string_view name,
 
 codec::Result<std::shared_ptr<sim::uicc::Card>> SimulatedHandset::MakeCard(
     const std::string& profile) {
-  std::string path;
-  if (profile.find('/') != std::string::npos ||
-      (profile.size() > 4 && profile.ends_with(".xml"))) {
-    path = script::ResolveCasePath(tc_, profile);
-  } else {
-    path = script::ResolveCasePath(tc_, "fixtures/uicc/" + profile + ".xml");
-    std::error_code ec;
-    if (!fs::exists(path, ec))
-      path =
-          std::string(OMAIOP_SOURCE_DIR) + "/fixtures/uicc/" + profile + ".xml";
-  }
-  auto p = sim::uicc::LoadProfile(path);
-  if (!p.ok()) return p.error();
-  return std::make_shared<sim::uicc::Card>(p->MakeCard());
+  // The case's card edits apply to the card of the preconditions, once.
+  std::vector<script::CardEdit> edits;
+  if (!edits_applied_ && tc_.preconditions.card &&
+      tc_.preconditions.card->profile == profile)
+    edits = tc_.preconditions.card->edits;
+  OMAIOP_ASSIGN_OR_RETURN(auto p, LoadCardProfile(tc_, profile, edits));
+  edits_applied_ = edits_applied_ || !edits.empty();
+  return std::make_shared<sim::uicc::Card>(p.MakeCard());
 }
 
 void SimulatedHandset::OnApdu(const card::ApduExchange& x) {
@@ -176,11 +161,6 @@ codec::Status SimulatedHandset::Setup() {
   if (tc_.preconditions.card) {
     profile = tc_.preconditions.card->profile;
     inserted = tc_.preconditions.card->inserted;
-    if (!tc_.preconditions.card->edits.empty())
-      return codec::Error(
-          "card edits (write-file, set-pin) not supported by adapter " +
-              adapter_ + " yet",
-          0, kRuleNotSupported);
   }
   card_profile_ = profile;
   if (inserted) {
@@ -279,42 +259,34 @@ std::vector<ObservedOutcome> SimulatedHandset::Observed() const {
 
 StepOutcome SimulatedHandset::DoCheckCardFile(
     const script::CheckCardFileStep& c) {
-  if (c.hex.empty())
-    return Inconc("check-card-file with xml / xml-file not supported by " +
-                  ("adapter " + adapter_) + " yet");
   auto path = ParseFidPath(c.path);
-  if (!path) return ErrorOutcome("bad card file path " + c.path);
-  auto want = codec::ParseHex(c.hex);
-  if (!want.ok()) return ErrorOutcome("bad hex in check-card-file");
+  if (!path.ok()) return ErrorOutcome(path.error().ToString());
   if (!reader_.CardPresent())
-    return Fail("no card in the handset to read " + c.path, "check-card-file");
+    return Fail("no card in the handset to read " + c.path, kRuleCheckCardFile);
   card::CardSession s(reader_, SessionOptions());
   auto st = s.Open();
   if (!st.ok()) return ErrorOutcome("card: " + st.error().ToString());
   auto ef = s.SelectPath(*path, c.path);
   if (!ef.ok())
     return Fail("card file " + c.path + ": " + ef.error().ToString(),
-                "check-card-file");
+                kRuleCheckCardFile);
   codec::Bytes got;
   if (c.record) {
     auto recs = s.ReadRecords(*ef);
     if (!recs.ok() || recs->size() < c.record)
       return Fail("record " + std::to_string(c.record) + " of " + c.path +
                       " unreadable",
-                  "check-card-file");
+                  kRuleCheckCardFile);
     got = (*recs)[c.record - 1];
   } else {
     auto b = s.ReadBinary(*ef, 0, ef->size);
     if (!b.ok())
       return Fail("read " + c.path + ": " + b.error().ToString(),
-                  "check-card-file");
+                  kRuleCheckCardFile);
     got = *b;
   }
   s.Close();
-  if (got == *want) return Pass(c.path + " = " + codec::ToHex(got));
-  return Fail(
-      c.path + " = " + codec::ToHex(got) + ", expected " + codec::ToHex(*want),
-      "check-card-file");
+  return CompareCardFile(tc_, c, got);
 }
 
 std::optional<StepOutcome> SimulatedHandset::Execute(const script::Step& step) {

@@ -101,7 +101,8 @@ class SimulatedHandset {
   std::string adapter_;
   sim::reader::InProcessReader reader_{"simulated handset"};
   std::unique_ptr<sim::handset::cp::CpClient> client_;
-  std::string card_profile_;  // last inserted
+  std::string card_profile_;    // last inserted
+  bool edits_applied_ = false;  // the preconditions' card edits, once
   std::string iccid_;
   std::deque<std::string> pins_;
   bool user_rejects_ = false;

@@ -5,8 +5,10 @@
 //
 // Role push_server (omaiop = push server, IUT = the simulated handset) and
 // role handset (omaiop's handset, IUT = the simulated push server, sending
-// per the <server> options) both run. DM steps are reported inconc
-// ("not supported by adapter simulated yet") until the DM client lands.
+// per the <server> options) both run. Role dm_client (omaiop's handset and
+// DM client, IUT = the simulated DM server over loopback HTTP) is
+// dm_client_role.h. Card edits (<write-file>, <set-pin>) and
+// <check-card-file> are harness/adapters/card/card_edits.h, for every role.
 //
 // Handset options and user steps: harness/adapters/common/simulated_handset.h
 // (shared with the smpp_push_server adapter).

@@ -975,7 +975,9 @@ struct DmClient::Session {
     chal.meta.type = SchemeType(a.server_auth);
     chal.meta.format = "b64";
     if (a.server_auth != DmAuthScheme::kBasic) {
-      auto nonce = codec::FreshNonce();
+      auto nonce = c.options_.nonce_source
+                       ? codec::Result<codec::Bytes>(c.options_.nonce_source())
+                       : codec::FreshNonce();
       if (nonce.ok()) {
         c.account_.server_nonce = *nonce;
         chal.meta.next_nonce = codec::Base64Encode(*nonce);

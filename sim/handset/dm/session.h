@@ -212,6 +212,9 @@ struct DmClientOptions {
   std::string account_uri;
   // Generic Alerts to send (unset = none).
   GenericAlertSource generic_alerts;
+  // Source of the nonces sent in a Chal to the server; empty = codec::
+  // FreshNonce (OpenSSL CSPRNG). Set only for reproducible simulations.
+  std::function<codec::Bytes()> nonce_source;
 };
 
 // --- the session
