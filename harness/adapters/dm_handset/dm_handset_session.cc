@@ -13,6 +13,7 @@
 #include "sim/handset/dm/standard_objects.h"
 #include "sim/handset/handset.h"
 #include "sim/reader/in_process_reader.h"
+#include "sim/servers/dm_notification_push.h"
 
 namespace omaiop::harness::adapters {
 
@@ -481,8 +482,11 @@ std::optional<StepOutcome> DmHandsetSession::Flush() {
     TraceEntry e =
         Entry(src::kServer, src::kHandset, knd::kWspPush, Direction::kIn,
               "package 0 (" + std::to_string(p0->size()) + " octets, session " +
-                  std::to_string(sid) + ")");
-    e.raw = *p0;
+                  std::to_string(sid) +
+                  ") in a WSP push, application/vnd.syncml.notification");
+    // kind wsp_push carries the WSP PDU (reports/campaign.h): package 0 as
+    // the push it travels in (dm.md §3.2 row 0), so Wireshark decodes it.
+    e.raw = sim::servers::EncodePackage0WspPush(*p0);
     rec_->Add(std::move(e));
     out = client.OnPackage0(*p0);
   } else {
