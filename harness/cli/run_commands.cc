@@ -17,6 +17,7 @@
 #include "harness/script/selection.h"
 #include "omaiop/version.h"
 #include "reports/report_dir.h"
+#include "sim/handset/dm/client_defects.h"
 #include "sim/servers/faults.h"
 
 namespace omaiop::cli {
@@ -44,8 +45,11 @@ int RunRun(const RunArgs& a) {
   harness::RunOptions ro;
   ro.iut = campaign->iut;
   for (const auto& f : a.faults)
-    if (!sim::servers::FaultByName(f))
-      return fail("unknown fault '" + f + "' (see `omaiop cp faults`)");
+    if (!sim::servers::FaultByName(f) &&
+        !sim::handset::dm::DmClientDefectByName(f))
+      return fail("unknown fault '" + f +
+                  "' (see `omaiop cp faults`; role dm_server cases: the DM "
+                  "client defects, `omaiop dm client-defects`)");
   if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated)
     return fail("--fault needs the simulated adapter");
   ro.faults = a.faults;

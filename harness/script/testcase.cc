@@ -11,6 +11,7 @@
 #include "codec/xml.h"
 #include "harness/script/schema_validate.h"
 #include "omaiop/testcase_xsd.h"
+#include "sim/handset/dm/client_defects.h"
 #include "sim/servers/faults.h"
 
 namespace omaiop::harness::script {
@@ -114,8 +115,19 @@ class Builder {
     return codec::OkStatus();
   }
   Status CheckFault(const xmlNode* n, const std::string& name) const {
-    if (!o_.check_fault_names || sim::servers::FaultByName(name))
-      return codec::OkStatus();
+    if (!o_.check_fault_names) return codec::OkStatus();
+    // Role dm_server: the faults are DEFECTS of the simulated DM client.
+    if (tc_.header.role == Role::kDmServer) {
+      if (sim::handset::dm::DmClientDefectByName(name))
+        return codec::OkStatus();
+      std::string known;
+      for (const auto& d : sim::handset::dm::AllDmClientDefects())
+        known += (known.empty() ? "" : ", ") + std::string(d.name);
+      return Err(
+          n, "unknown DM client defect '" + name + "' (known: " + known + ")",
+          "sim/handset/dm/client_defects.h");
+    }
+    if (sim::servers::FaultByName(name)) return codec::OkStatus();
     std::string known;
     for (const auto& f : sim::servers::AllFaults())
       known += (known.empty() ? "" : ", ") + std::string(f.name);

@@ -13,6 +13,7 @@
 
 #include "codec/bytes.h"
 #include "codec/cp_security.h"
+#include "harness/adapters/simulated/dm_server_role.h"
 #include "sim/handset/card/card_session.h"
 #include "sim/handset/card/provsc.h"
 #include "sim/handset/cp/cp_client.h"
@@ -678,6 +679,8 @@ StepOutcome SimulatedSession::Execute(const script::Step& step) {
 codec::Result<std::shared_ptr<Session>> SimulatedAdapter::Open(
     const script::TestCase& tc, const AdapterConfig& config,
     std::shared_ptr<Recorder> recorder) {
+  if (tc.header.role == script::Role::kDmServer)
+    return OpenSimulatedDmServerRole(tc, config, std::move(recorder));
   auto s = std::make_shared<SimulatedSession>(tc, config, std::move(recorder));
   OMAIOP_RETURN_IF_ERROR(s->Setup());
   return std::shared_ptr<Session>(std::move(s));
