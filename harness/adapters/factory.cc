@@ -3,6 +3,7 @@
 #include <string>
 
 #include "harness/adapters/adapter.h"
+#include "harness/adapters/dm_client/dm_client_adapter.h"
 #include "harness/adapters/simulated/simulated_adapter.h"
 
 namespace omaiop::harness::adapters {
@@ -29,6 +30,8 @@ class NotImplementedAdapter : public Adapter {
 std::unique_ptr<Adapter> MakeAdapter(script::AdapterKind kind) {
   if (kind == script::AdapterKind::kSimulated)
     return std::make_unique<SimulatedAdapter>();
+  if (kind == script::AdapterKind::kDmClient)
+    return std::make_unique<DmClientAdapter>();
   return std::make_unique<NotImplementedAdapter>(
       std::string(script::AdapterName(kind)));
 }

@@ -74,6 +74,22 @@ TraceEntry Decision(std::string source, std::string summary, std::string rule) {
   return e;
 }
 
+// The Alert 1200/1201 code of the session's first client message, or "".
+std::string SessionAlert(const servers::DmSessionLog& s) {
+  for (const auto& m : s.messages) {
+    if (m.direction != servers::DmLoggedMessage::Direction::kIn) continue;
+    auto parsed = codec::SyncMlFromXml(m.xml);
+    if (!parsed.ok()) return {};
+    for (const auto& c : parsed->body.commands)
+      if (c.type == CommandType::kAlert &&
+          (c.Code() == codec::kAlertClientInitiated ||
+           c.Code() == codec::kAlertServerInitiated))
+        return c.data.value_or("");
+    return {};
+  }
+  return {};
+}
+
 bool Contains(std::string_view hay, std::string_view needle) {
   return needle.empty() || hay.find(needle) != std::string_view::npos;
 }
@@ -97,8 +113,8 @@ DmServerSide::~DmServerSide() {
 
 codec::Status DmServerSide::Start() {
   network::HttpServerConfig hc;
-  hc.bind_address = "127.0.0.1";
-  hc.port = 0;
+  hc.bind_address = options_.bind_address;
+  hc.port = options_.port;
   front_ = std::make_unique<network::HttpServer>(
       hc, [this](const network::HttpRequest& r, const network::PeerInfo&) {
         return Forward(r);
@@ -161,6 +177,15 @@ StepOutcome DmServerSide::QueueCommands(const script::ServerCommandsStep& s) {
   queued_.packages.push_back(std::move(*p));
   return Pass(std::to_string(n) + " command(s) queued as server package " +
               std::to_string(2 * queued_.packages.size()));
+}
+
+void DmServerSide::QueuePackage(servers::ScriptPackage p) {
+  queued_.packages.push_back(std::move(p));
+}
+
+std::size_t DmServerSide::EndedSessions() const {
+  std::lock_guard lock(mu_);
+  return server_ ? server_->ended_sessions() : 0;
 }
 
 void DmServerSide::BeginSession() {
@@ -227,6 +252,9 @@ void DmServerSide::EndSession() {
     rec_->Add(Decision(src::kHarness, "client defect applied: " + a, {}));
   for (const auto& s : server->Sessions()) {
     std::map<std::string, SentCommand> sent;
+    events_.push_back({"session", "", s.session_id, SessionAlert(s)});
+    if (s.authenticated)
+      events_.push_back({"client_authenticated", "", s.client_uri, ""});
     for (const auto& m : s.messages) {
       TraceEntry e;
       e.source = src::kServer;

@@ -27,6 +27,10 @@
 //               detail = the data
 //   status      a Status for a server command: path = target URI, detail =
 //               "<Cmd> <code>"
+//   session     one per session: path = SessionID, detail = the client's
+//               Alert code (1200 server-initiated, 1201 client-initiated)
+//   client_authenticated  the client's credentials verified: path = its
+//               LocURI
 //   session_end the server ended the session (Final without commands)
 // plus whatever the adapter adds (the simulated client's own trace).
 #pragma once
@@ -45,6 +49,9 @@
 namespace omaiop::harness::adapters {
 
 struct DmServerSideOptions {
+  // Where the HTTP front listens (port 0 = ephemeral).
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t port = 0;
   std::string server_id = "omaiop-dms";
   // Client credentials the server demands (CLCRED of the client's account).
   sim::servers::DmAuthMode client_auth = sim::servers::DmAuthMode::kDigest;
@@ -87,6 +94,7 @@ class DmServerSide {
   // <server-commands>: queues the package(s) for the next session.
   StepOutcome QueueCommands(const script::ServerCommandsStep& s);
   bool has_queued() const { return !queued_.packages.empty(); }
+  void QueuePackage(sim::servers::ScriptPackage p);
 
   // Starts a session: a new DmServer playing the queued packages.
   void BeginSession();
@@ -96,6 +104,8 @@ class DmServerSide {
   // Records the current session's messages and violations in the trace and
   // keeps them for the judging steps.
   void EndSession();
+  // Sessions the current server has ended (Final without commands).
+  std::size_t EndedSessions() const;
   bool session_ran() const { return ran_; }
 
   StepOutcome ExpectStatus(const script::ExpectStatusStep& e) const;
@@ -106,6 +116,7 @@ class DmServerSide {
   std::string FirstViolationRule() const;
   std::string ViolationsSummary() const;
   const std::vector<DmStatusSeen>& statuses() const { return statuses_; }
+  const std::vector<DmCaseEvent>& events() const { return events_; }
 
  private:
   sim::network::HttpResponse Forward(const sim::network::HttpRequest& req);
@@ -115,7 +126,7 @@ class DmServerSide {
   DmServerSideOptions options_;
   std::shared_ptr<Recorder> rec_;
   std::unique_ptr<sim::network::HttpServer> front_;
-  std::mutex mu_;  // guards server_ (the front's thread reads it)
+  mutable std::mutex mu_;  // guards server_ (the front's thread reads it)
   std::shared_ptr<sim::servers::DmServer> server_;
   sim::servers::DmScript queued_;
   bool ran_ = false;
