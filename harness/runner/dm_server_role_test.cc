@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "harness/runner/runner.h"
@@ -144,6 +145,128 @@ TEST(DmServerRole, UnansweredConfirmTimesOutAndFailsTheAcceptCase) {
   auto r = RunOne(tc);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_THAT(r.reason, HasSubstr("214"));
+}
+
+reports::CaseResult RunXml(const std::string& steps,
+                           const std::string& preconditions = {},
+                           std::vector<std::string> faults = {}) {
+  auto tc = script::LoadTestCaseFromString(
+      R"(<testcase id="X-DMS-001"><header><title>t</title><purpose>p</purpose>
+<requirement id="R"/><role>dm_server</role></header>)" +
+          preconditions + "<steps>" + steps + R"(</steps>
+<pass-criteria><criterion>c</criterion></pass-criteria></testcase>)",
+      "x.xml", omaiop::testing::SourcePath("testcases"));
+  EXPECT_TRUE(tc.ok()) << tc.error().ToString();
+  if (!tc.ok()) return {};
+  return RunOne(*tc, std::move(faults));
+}
+
+TEST(DmServerRole, WbxmlClientIsJudgedAndDefectedInWbxml) {
+  const std::string pre =
+      R"(<preconditions><handset><option name="wbxml" value="true"/>
+</handset></preconditions>)";
+  const std::string steps = R"(<dm-session/>
+<server-commands><Get xmlns="SYNCML:SYNCML1.2"><CmdID>2</CmdID><Item><Target>
+<LocURI>./DevInfo/Mod</LocURI></Target></Item></Get></server-commands>
+<expect-status code="200" cmd="Get" target="./DevInfo/Mod"/>
+<expect-event kind="results" path="./DevInfo/Mod" detail="SimHandset"/>
+<expect-event kind="violation" absent="true"/>)";
+  auto ok = RunXml(steps, pre);
+  EXPECT_EQ(ok.verdict, Verdict::kPass) << ok.reason;
+  bool wbxml = false;
+  for (const auto& e : ok.trace)
+    if (e.kind == reports::kind::kDmMessage &&
+        e.summary.find("WBXML") != std::string::npos)
+      wbxml = true;
+  EXPECT_TRUE(wbxml);
+  auto bad = RunXml(steps, pre, {"client-status-wrong-code"});
+  EXPECT_EQ(bad.verdict, Verdict::kFail);
+  EXPECT_THAT(bad.reason, HasSubstr("answered 500"));
+}
+
+TEST(DmServerRole, ScriptFormAndScriptFilesAreServerPackages) {
+  // Inline DM script commands (dm_script.h) with their own expectations,
+  // then a script file's two packages (packages 4 and 6).
+  const std::string file = ::testing::TempDir() + "/dms_script.xml";
+  {
+    std::ofstream out(file);
+    out << R"(<DmScript>
+  <Package>
+    <Get expect="200"><Item target="./DevDetail/FwV"/></Get>
+    <Replace expect="200">
+      <Item target="./FUMO/PkgVersion" format="chr">2.0</Item>
+    </Replace>
+  </Package>
+  <Package>
+    <Alert code="1101" expect="200"><Item>MINDT=10</Item><Item>OK?</Item></Alert>
+  </Package>
+</DmScript>)";
+  }
+  auto r = RunXml(R"(<dm-session/>
+<server-commands><Get expect="200"><Item target="./DevDetail/SwV"/></Get>
+</server-commands>
+<server-commands file=")" +
+                  file + R"("/>
+<user-accept/>
+<expect-status code="200" cmd="Get" target="./DevDetail/SwV"/>
+<expect-status code="200" cmd="Get" target="./DevDetail/FwV"/>
+<expect-status code="200" cmd="Replace" target="./FUMO/PkgVersion"/>
+<expect-status code="200" cmd="Alert"/>
+<check-tree path="./FUMO/PkgVersion" value="2.0"/>
+<expect-event kind="violation" absent="true"/>)");
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  for (const auto& s : r.steps)
+    EXPECT_EQ(s.verdict, Verdict::kPass) << s.reason;
+  // The script's own expectation is a server rule event: a defect that
+  // changes the codes shows as script.expect.status violations too.
+  auto bad = RunXml(R"(<dm-session/>
+<server-commands file=")" +
+                        file + R"("/><user-accept/>
+<expect-event kind="violation" absent="true"/>)",
+                    "", {"client-status-wrong-code"});
+  EXPECT_EQ(bad.verdict, Verdict::kFail);
+  EXPECT_EQ(bad.rule, "script.expect.status") << bad.reason;
+}
+
+TEST(DmServerRole, BadStepsAndOptionsAreErrorsOrInconc) {
+  // A push in role dm_server: inconc, never pass.
+  auto r = RunXml(R"(<push document="fixtures/cp/bootstrap.xml"/>)");
+  EXPECT_EQ(r.verdict, Verdict::kInconc);
+  // Unknown handset option: setup error naming it.
+  r = RunXml("<dm-session/>",
+             R"(<preconditions><handset><option name="colour" value="red"/>
+</handset></preconditions>)");
+  EXPECT_EQ(r.verdict, Verdict::kError);
+  EXPECT_THAT(r.reason, HasSubstr("colour"));
+  // A code that is no DM status code.
+  r = RunXml(R"(<dm-session/><expect-status code="accepted"/>)");
+  EXPECT_EQ(r.verdict, Verdict::kError);
+  // Unparsable inline commands.
+  r = RunXml(
+      R"(<dm-session/><server-commands><Frobnicate/></server-commands>)");
+  EXPECT_EQ(r.verdict, Verdict::kError);
+  // An expected Status that never came (no command was sent).
+  r = RunXml(R"(<dm-session/><expect-status code="200" cmd="Get"/>)");
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_THAT(r.reason, HasSubstr("no Status from the client for Get"));
+}
+
+TEST(DmServerRole, LoaderChecksDefectNamesPerRole) {
+  auto load = [](const std::string& role, const std::string& fault) {
+    return script::LoadTestCaseFromString(
+        R"(<testcase id="X-DEF-001"><header><title>t</title><purpose>p</purpose>
+<requirement id="R"/><role>)" +
+            role + R"(</role><proven-by name=")" + fault + R"("/></header>
+<steps><wait timeout="1ms"/></steps>
+<pass-criteria><criterion>c</criterion></pass-criteria></testcase>)",
+        "x.xml", ".");
+  };
+  EXPECT_TRUE(load("dm_server", "client-bad-digest").ok());
+  auto bad = load("dm_server", "wrong-mac");  // a CP server fault
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().what, HasSubstr("unknown DM client defect"));
+  EXPECT_TRUE(load("push_server", "wrong-mac").ok());
+  EXPECT_FALSE(load("push_server", "client-bad-digest").ok());
 }
 
 }  // namespace
