@@ -5,8 +5,8 @@
 //
 // Role push_server (omaiop = push server, IUT = the simulated handset) and
 // role handset (omaiop's handset, IUT = the simulated push server, sending
-// per the <server> options) both run. DM steps are reported inconc
-// ("not supported by adapter simulated yet") until the DM client lands.
+// per the <server> options) both run. Role dm_server (omaiop = DM server,
+// IUT = the simulated handset's DM client) is dm_server_role.h.
 //
 // Handset options (<preconditions><handset><option>):
 //   pin1            PIN1 the handset presents to read the IMSI (card's "1234")
