@@ -4,6 +4,7 @@
 
 #include "harness/adapters/adapter.h"
 #include "harness/adapters/command/command_adapter.h"
+#include "harness/adapters/dm_client/dm_client_adapter.h"
 #include "harness/adapters/http_dm_server/http_dm_server_adapter.h"
 #include "harness/adapters/simulated/simulated_adapter.h"
 #include "harness/adapters/smpp_push_server/smpp_push_server_adapter.h"
@@ -38,6 +39,8 @@ std::unique_ptr<Adapter> MakeAdapter(script::AdapterKind kind) {
     return std::make_unique<CommandAdapter>();
   if (kind == script::AdapterKind::kHttpDmServer)
     return std::make_unique<HttpDmServerAdapter>();
+  if (kind == script::AdapterKind::kDmClient)
+    return std::make_unique<DmClientAdapter>();
   return std::make_unique<NotImplementedAdapter>(
       std::string(script::AdapterName(kind)));
 }

@@ -31,6 +31,7 @@ void RegisterSmscCommands(CLI::App& app, CommandContext& ctx);
 void RegisterDmCommands(CLI::App& app, CommandContext& ctx);
 // `dm client` under the `dm` command RegisterDmCommands creates.
 void AddDmClientCommand(CLI::App& dm, CommandContext& ctx);
+void AddDmClientDefectsCommand(CLI::App& dm, CommandContext& ctx);
 void RegisterRunCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace omaiop::cli

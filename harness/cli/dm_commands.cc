@@ -302,6 +302,7 @@ void RegisterDmCommands(CLI::App& app, CommandContext& ctx) {
       "and the simulated handset's DM client");
   dm->require_subcommand(1);
   AddDmClientCommand(*dm, ctx);
+  AddDmClientDefectsCommand(*dm, ctx);
 
   auto faults_json = std::make_shared<bool>(false);
   auto* faults = dm->add_subcommand(

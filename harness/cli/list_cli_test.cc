@@ -22,13 +22,14 @@ using ::testing::HasSubstr;
 
 const std::string kSuite = "--testcases " + Src("testcases");
 const char* const kShippedIds[] = {
-    "CP-BOOT-SEC-001", "CP-BOOT-SEC-002", "CP-BOOT-SEC-003", "CP-BOOT-SEC-004",
-    "CP-BOOT-SEC-005", "CP-BOOT-SEC-006", "CP-BOOT-SEC-007", "CP-BOOT-SMS-001",
-    "CP-BOOT-UNT-001", "CP-CONT-TRU-001", "CP-SC-001",       "CP-SRV-SEC-001",
-    "CP-SRV-SEC-002",  "CP-SRV-SEC-003",  "CP-UAB-USR-001",  "DM-CLI-AUTH-001",
-    "DM-CLI-AUTH-002", "DM-CLI-AUTH-003", "DM-CLI-CARD-001", "DM-CLI-ENC-001",
-    "DM-CLI-PKG0-001", "DM-CLI-SESS-001", "DM-CLI-SESS-002", "UICC-DM-BOOT-001",
-    "UICC-DM-SC-002"};
+    "CP-BOOT-SEC-001", "CP-BOOT-SEC-002",  "CP-BOOT-SEC-003", "CP-BOOT-SEC-004",
+    "CP-BOOT-SEC-005", "CP-BOOT-SEC-006",  "CP-BOOT-SEC-007", "CP-BOOT-SMS-001",
+    "CP-BOOT-UNT-001", "CP-CONT-TRU-001",  "CP-SC-001",       "CP-SRV-SEC-001",
+    "CP-SRV-SEC-002",  "CP-SRV-SEC-003",   "CP-UAB-USR-001",  "DM-CLI-AUTH-001",
+    "DM-CLI-AUTH-002", "DM-CLI-AUTH-003",  "DM-CLI-CARD-001", "DM-CLI-ENC-001",
+    "DM-CLI-PKG0-001", "DM-CLI-SESS-001",  "DM-CLI-SESS-002", "DMS-EXEC-001",
+    "DMS-GET-001",     "DMS-PKG0-001",     "DMS-REP-001",     "DMS-UI-001",
+    "DMS-UI-002",      "UICC-DM-BOOT-001", "UICC-DM-SC-002"};
 
 std::set<std::string> JsonIds(const std::string& out) {
   std::set<std::string> ids;
@@ -44,7 +45,7 @@ TEST(ListCli, ListsEveryShippedCaseWithRequirements) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   for (const char* id : kShippedIds) EXPECT_THAT(r.out, HasSubstr(id));
   EXPECT_THAT(r.out, HasSubstr("requirements: ProvBoot-B-C-006"));
-  EXPECT_THAT(r.out, HasSubstr("25 case(s) listed, 25 applicable"));
+  EXPECT_THAT(r.out, HasSubstr("31 case(s) listed, 31 applicable"));
 }
 
 TEST(ListCli, FilterTagAndRequirement) {

@@ -17,6 +17,7 @@
 #include "harness/script/selection.h"
 #include "omaiop/version.h"
 #include "reports/report_dir.h"
+#include "sim/handset/dm/client_defects.h"
 #include "sim/servers/dm_faults.h"
 #include "sim/servers/faults.h"
 
@@ -45,9 +46,11 @@ int RunRun(const RunArgs& a) {
   harness::RunOptions ro;
   ro.iut = campaign->iut;
   for (const auto& f : a.faults)
-    if (!sim::servers::FaultByName(f) && !sim::servers::DmFaultByName(f))
+    if (!sim::servers::FaultByName(f) && !sim::servers::DmFaultByName(f) &&
+        !sim::handset::dm::DmClientDefectByName(f))
       return fail("unknown fault '" + f +
-                  "' (see `omaiop cp faults`, `omaiop dm faults`)");
+                  "' (see `omaiop cp faults`, `omaiop dm faults`; role "
+                  "dm_server cases: `omaiop dm client-defects`)");
   // Faults go into what omaiop's own peers send: the simulated peers, or
   // the command adapter (omaiop is the push server of a handset IUT).
   if (!a.faults.empty() && ro.iut.adapter != hs::AdapterKind::kSimulated &&

@@ -11,6 +11,7 @@
 #include "codec/xml.h"
 #include "harness/script/schema_validate.h"
 #include "omaiop/testcase_xsd.h"
+#include "sim/handset/dm/client_defects.h"
 #include "sim/servers/dm_faults.h"
 #include "sim/servers/faults.h"
 
@@ -115,9 +116,20 @@ class Builder {
     return codec::OkStatus();
   }
   Status CheckFault(const xmlNode* n, const std::string& name) const {
+    if (!o_.check_fault_names) return codec::OkStatus();
+    // Role dm_server: the faults are DEFECTS of the simulated DM client.
+    if (tc_.header.role == Role::kDmServer) {
+      if (sim::handset::dm::DmClientDefectByName(name))
+        return codec::OkStatus();
+      std::string known;
+      for (const auto& d : sim::handset::dm::AllDmClientDefects())
+        known += (known.empty() ? "" : ", ") + std::string(d.name);
+      return Err(
+          n, "unknown DM client defect '" + name + "' (known: " + known + ")",
+          "sim/handset/dm/client_defects.h");
+    }
     // CP push server knobs, or DM server knobs (role dm_client).
-    if (!o_.check_fault_names || sim::servers::FaultByName(name) ||
-        sim::servers::DmFaultByName(name))
+    if (sim::servers::FaultByName(name) || sim::servers::DmFaultByName(name))
       return codec::OkStatus();
     std::string known;
     for (const auto& f : sim::servers::AllFaults())

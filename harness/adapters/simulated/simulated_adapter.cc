@@ -10,6 +10,7 @@
 #include "harness/adapters/common/handset_judge.h"
 #include "harness/adapters/common/simulated_handset.h"
 #include "harness/adapters/simulated/dm_client_role.h"
+#include "harness/adapters/simulated/dm_server_role.h"
 #include "sim/servers/cp_push_server.h"
 
 namespace omaiop::harness::adapters {
@@ -175,6 +176,8 @@ codec::Result<std::shared_ptr<Session>> SimulatedAdapter::Open(
     std::shared_ptr<Recorder> recorder) {
   if (tc.header.role == script::Role::kDmClient)
     return OpenSimulatedDmClientRole(tc, config, std::move(recorder));
+  if (tc.header.role == script::Role::kDmServer)
+    return OpenSimulatedDmServerRole(tc, config, std::move(recorder));
   auto s = std::make_shared<SimulatedSession>(tc, config, std::move(recorder));
   OMAIOP_RETURN_IF_ERROR(s->Setup());
   return std::shared_ptr<Session>(std::move(s));

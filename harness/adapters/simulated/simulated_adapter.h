@@ -7,8 +7,10 @@
 // role handset (omaiop's handset, IUT = the simulated push server, sending
 // per the <server> options) both run. Role dm_client (omaiop's handset and
 // DM client, IUT = the simulated DM server over loopback HTTP) is
-// dm_client_role.h. Card edits (<write-file>, <set-pin>) and
-// <check-card-file> are harness/adapters/card/card_edits.h, for every role.
+// dm_client_role.h; role dm_server (omaiop = DM server, IUT = the simulated
+// handset's DM client) is dm_server_role.h. Card edits (<write-file>,
+// <set-pin>) and <check-card-file> are harness/adapters/card/card_edits.h,
+// for every role.
 //
 // Handset options and user steps: harness/adapters/common/simulated_handset.h
 // (shared with the smpp_push_server adapter).
