@@ -20,6 +20,11 @@
 #include <thread>
 #include <vector>
 
+#include "codec/wbxml.h"
+#include "codec/xml.h"
+#include "sim/handset/card/card_session.h"
+#include "sim/handset/dm/card_mo.h"
+#include "sim/handset/dm/fumo.h"
 #include "sim/handset/dm/session.h"
 #include "sim/handset/handset.h"
 #include "sim/reader/pcsc_reader.h"
@@ -235,6 +240,103 @@ TEST_P(DmCardPcscTest, Package0BySmsThenServerInitiatedSession) {
   for (const auto& viol : sessions[0].violations)
     ADD_FAILURE() << viol.rule << ": " << viol.evidence;
   EXPECT_TRUE(sessions[0].ended);
+}
+
+// DM Smart Card over PC/SC (issue 5): in one session the server Replaces a
+// node of the card-resident MO (./SCMO, DF 7F66 EF 6F01: docs/
+// dm-smartcard.md "Smart Card MO mapping") and the UPDATE BINARY reaches the
+// served card; it also pushes a firmware package whose SHA-256 is not in
+// EF.FUMO-Auth and Execs ./FUMO/Update: 202, then Generic Alert 1226 with
+// ResultCode 404 (dm.md §4; "FUMO authorisation by the card"), which the
+// server's script expects. Afterwards the card file is read back through
+// PC/SC by a separate card session and decoded here.
+TEST_P(DmCardPcscTest,
+       CardMoReplaceReachesTheCardAndUnlistedFirmwareIsRefused) {
+  const Variant v = GetParam();
+  constexpr char kNewName[] = "Renamed on the card by the server";
+  {
+    auto reader = PcscReader::Open(kReader);
+    ASSERT_TRUE(reader.ok()) << reader.error().what;
+    sim::handset::HandsetOptions ho;
+    ho.card.pin1 = "1234";
+    sim::handset::Handset h(**reader, ho);
+    ASSERT_TRUE(h.PowerOn().ok());
+    ASSERT_NE(h.card_mo(), nullptr);
+    ASSERT_TRUE(h.card_mo()->mounted()) << h.StateJson()["events"].dump(1);
+    namespace dm = sim::handset::dm;
+    dm::FumoAgent fumo(h.dm_tree(), {}, dm::CardSessionAuthSource(h.session()));
+    ASSERT_TRUE(fumo.Install().ok());
+
+    sim::servers::DmServerConfig sc = ServerConfig(v.https);
+    // "evil" is not a package the card allows (EF.FUMO-Auth holds
+    // SHA-256("test") and one other digest).
+    auto script = sim::servers::ParseDmScript(R"(<DmScript><Package>
+      <Replace expect="200"><Item target="./SCMO/DMAcc/CardDM/Name">)" +
+                                              std::string(kNewName) +
+                                              R"(</Item></Replace>
+      <Replace expect="200">
+        <Item target="./FUMO/Update/PkgData" format="b64">ZXZpbA==</Item>
+      </Replace>
+      <Exec correlator="fumo-e2e" expect="202">
+        <Item target="./FUMO/Update"/>
+      </Exec>
+      <ExpectAlert code="1226" source="./FUMO/Update" format="int" data="404"
+        type="org.openmobilealliance.dm.firmwareupdate.update"
+        correlator="fumo-e2e"/>
+    </Package><Package>
+      <Get expect="200"><Item target="./DevDetail/FwV"/></Get>
+    </Package></DmScript>)");
+    ASSERT_TRUE(script.ok()) << script.error().ToString();
+    sc.script = *script;
+    sim::servers::DmServer server(sc);
+    ASSERT_TRUE(server.Start().ok());
+    dm::DmClientOptions co;
+    co.wbxml = v.wbxml;
+    co.http.tls.ca_file = Tls("ca.pem");
+    co.generic_alerts = fumo.AlertSource();
+    const std::string fw_before =
+        h.dm_tree()
+            .Get(dm::Caller::Device(), "./DevDetail/FwV")
+            .items.at(0)
+            .data;
+    auto out =
+        h.RunDmSession(kAccount, co,
+                       (v.https ? "https://localhost:" : "http://127.0.0.1:") +
+                           std::to_string(server.port()) + "/dm");
+    ASSERT_TRUE(out.ok()) << out.error().ToString();
+    EXPECT_TRUE(out->ok()) << (out->error ? out->error->ToString() : "");
+    auto sessions = server.Sessions();
+    ASSERT_EQ(sessions.size(), 1u);
+    for (const auto& viol : sessions[0].violations)
+      ADD_FAILURE() << viol.rule << ": " << viol.evidence;
+    EXPECT_EQ(fumo.state(), 80);  // Update Failed / No Data
+    EXPECT_EQ(h.dm_tree()
+                  .Get(dm::Caller::Device(), "./DevDetail/FwV")
+                  .items.at(0)
+                  .data,
+              fw_before);
+    EXPECT_GE(h.card_mo()->CountEvents("scmo_written"), 1u)
+        << h.StateJson()["events"].dump(1);
+    h.PowerOff();
+  }
+  // The card itself, read by another card session over PC/SC.
+  auto reader = PcscReader::Open(kReader);
+  ASSERT_TRUE(reader.ok()) << reader.error().what;
+  sim::handset::card::CardSessionOptions o;
+  o.pin1 = "1234";
+  sim::handset::card::CardSession session(**reader, o);
+  ASSERT_TRUE(session.Open().ok());
+  ASSERT_TRUE(session.VerifyPin1("1234").ok());
+  auto ef = session.SelectPath(codec::Bytes{0x3F, 0x00, 0x7F, 0x66, 0x6F, 0x01},
+                               "EF.DM-MO-DMAcc");
+  ASSERT_TRUE(ef.ok()) << ef.error().ToString();
+  auto body = session.ReadBinary(*ef, 0, ef->size);
+  ASSERT_TRUE(body.ok()) << body.error().ToString();
+  while (!body->empty() && body->back() == 0xFF) body->pop_back();
+  auto tnds = codec::DecodeWbxml(*body);
+  ASSERT_TRUE(tnds.ok()) << tnds.error().ToString();
+  const std::string xml = codec::SerializeXml(tnds->doc.get());
+  EXPECT_NE(xml.find(kNewName), std::string::npos) << xml;
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, DmCardPcscTest,
