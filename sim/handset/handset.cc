@@ -111,6 +111,20 @@ Handset::Handset(reader::CardReader& reader, HandsetOptions options)
         "standard objects: " + std::to_string(built.code) + " " + built.reason);
   // NETWPIN / USERNETWPIN keys come from the card's IMSI (cp.md §2.1).
   client_.SetImsiProvider([this]() { return Imsi(); });
+  if (options_.accept_dm_bootstrap_push)
+    client_.SetDmBootstrapHandler([this](ByteView wbxml, std::string* detail) {
+      dm::BootstrapOptions o = options_.dm_bootstrap;
+      o.origin = "ota";
+      auto report = dm::ApplyBootstrapWbxml(dm_tree_, wbxml, o);
+      if (!report.ok()) {
+        *detail = report.error().what;
+        return false;
+      }
+      *detail = std::to_string(report->items.size()) + " item(s), accounts " +
+                JoinUris(report->accounts);
+      Event("dm_bootstrap_push_applied", "dm.md §2.1-§2.3", *detail);
+      return true;
+    });
   // Package 0 by SMS: kept for the DM client (dm.md §3.2 row 0).
   client_.SetDmNotificationHandler([this](ByteView pkg0, std::string* detail) {
     auto n = codec::ParseDmNotification(pkg0);
@@ -209,6 +223,26 @@ void Handset::Unload(std::string_view why, bool keep_dm) {
   loaded_iccid_.clear();
   documents_.clear();
   dm_bootstrap_.reset();
+}
+
+void Handset::SyncW7Accounts() {
+  if (!options_.cp_w7_to_dmacc) return;
+  for (const cp::DmAccount& a : client_.store().dm_accounts()) {
+    bool present = false;
+    for (const auto& uri : dm::FindDmAccounts(dm_tree_)) {
+      const dm::Node* id = dm_tree_.Find(uri + "/ServerID");
+      present |= id && id->value == a.server_id;
+    }
+    if (present) continue;
+    std::string created;
+    dm::OpResult r = dm::AddW7Account(dm_tree_, a, &created);
+    if (r.ok())
+      Event("dm_w7_account_added", "dm.md §2.1 (CP profile: w7 -> DMAcc)",
+            created + " for " + a.server_id + " from " + a.origin);
+    else
+      Event("dm_w7_account_skipped", "dm.md §2.1 (CP profile: w7 -> DMAcc)",
+            a.server_id + ": " + std::to_string(r.code) + " " + r.reason);
+  }
 }
 
 std::vector<codec::Bytes> Handset::TakeDmNotifications() {
@@ -480,6 +514,7 @@ Status Handset::Load() {
     documents_.push_back({std::move(d), std::move(out)});
   }
   AttachCardMo();
+  SyncW7Accounts();  // after the DM-profile bootstrap: it takes precedence
   return first_error;
 }
 
@@ -682,7 +717,9 @@ Result<cp::PushOutcome> Handset::FetchFromProvUrl(
 
 std::optional<cp::PushOutcome> Handset::OnSmsSegment(ByteView tp_user_data,
                                                      const cp::SmsMeta& meta) {
-  return client_.OnSmsSegment(tp_user_data, meta);
+  auto out = client_.OnSmsSegment(tp_user_data, meta);
+  if (out && out->accepted) SyncW7Accounts();
+  return out;
 }
 
 nlohmann::json Handset::StateJson() const {

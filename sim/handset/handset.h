@@ -37,6 +37,7 @@
 //   config2_write_failed, fetch, fetch_failed, fetch_applied, fetch_rejected,
 //   dm_bootstrap_applied, dm_bootstrap_failed, dm_bootstrap_disabled,
 //   dm_accounts_removed, card_rejected, dm_notification, dm_session,
+//   dm_w7_account_added, dm_w7_account_skipped, dm_bootstrap_push_applied,
 //   scmo_not_on_card, scmo_* (card_mo.h)
 //
 // Trusted HTTP (CP 1.2, cp.md §2.4 "or when fetched from PROVURL"):
@@ -112,6 +113,15 @@ struct HandsetOptions {
   // Smart Card MOs: mounted when enabled and the card has the DF holding
   // the first MO file (DF.DM-SC 7F66 by default).
   dm::CardMoOptions scmo;
+  // CP profile of the DM bootstrap (dm.md §2.1): a w7 APPLICATION the CP
+  // client stored (card or OTA) becomes ./DMAcc/<x> (dm::AddW7Account) with
+  // the document's origin. A ServerID that already has a DMAcc (e.g. from
+  // the card's DM-profile bootstrap) is not added twice: precedence between
+  // profiles is not in dm.md (§2.4), so the account already there wins.
+  bool cp_w7_to_dmacc = true;
+  // A DM-profile bootstrap pushed OTA (WSP application/vnd.syncml.dm+wbxml
+  // with SEC/MAC, dm.md §2.2) is applied to the DM tree with origin "ota".
+  bool accept_dm_bootstrap_push = true;
 };
 
 struct HandsetEvent {
@@ -255,6 +265,8 @@ class Handset {
   void Unload(std::string_view why, bool keep_dm = false);
   void ApplyCardDmBootstrap(const card::CardDocument& d);
   bool SimLockRejects(const codec::Result<std::string>& imsi);
+  // cp_w7_to_dmacc: maps the store's w7 accounts not yet in the tree.
+  void SyncW7Accounts();
   void CloseSession();
   void AttachCardMo();
   // Runs `op`; when it fails for want of PIN1, asks the user and retries.

@@ -11,8 +11,11 @@
 #include <memory>
 #include <string>
 
+#include "codec/cp_security.h"
+#include "codec/sms_udh.h"
 #include "codec/wbxml.h"
 #include "codec/wbxml_language.h"
+#include "codec/wsp_push.h"
 #include "codec/xml.h"
 #include "sim/handset/dm/session.h"
 #include "sim/handset/handset.h"
@@ -200,12 +203,34 @@ TEST_F(HandsetDm, PolicySwitchDisablesTheCardBootstrap) {
   o.card_dm_bootstrap = false;
   auto h = Make(o);
   ASSERT_TRUE(h->PowerOn().ok());
-  EXPECT_TRUE(h->dm_accounts().empty());
   EXPECT_FALSE(h->dm_bootstrap());
   EXPECT_EQ(h->CountEvents("dm_bootstrap_disabled"), 1u);
   EXPECT_EQ(h->CountEvents("dm_bootstrap_applied"), 0u);
-  // The CP documents are still applied: the switch is about DM only.
+  EXPECT_EQ(Value(*h, kAcc), "<404>");
+  // The CP documents are still applied: the switch is about the DM-profile
+  // bootstrap only. Config2's w7 (the CP profile, dm.md §2.1) still gives
+  // the server an account, under the card's origin.
   EXPECT_FALSE(h->cp().store().items().empty());
+  EXPECT_EQ(h->CountEvents("dm_w7_account_added"), 1u) << Events(*h);
+  ASSERT_EQ(h->card_dm_accounts().size(), 1u);
+  EXPECT_EQ(Value(*h, h->card_dm_accounts()[0] + "/ServerID"),
+            "dm.operator.example");
+
+  // With both off, the card gives the DM client nothing.
+  o.cp_w7_to_dmacc = false;
+  auto h2 = Make(o);
+  ASSERT_TRUE(h2->PowerOn().ok());
+  EXPECT_TRUE(h2->dm_accounts().empty());
+}
+
+// Card and DM-profile bootstrap name the same ServerID as Config2's w7: the
+// account is not added twice (the DM-profile one, already there, wins).
+TEST_F(HandsetDm, CpW7ForAServerTheCardBootstrappedIsNotAddedTwice) {
+  InsertCard();
+  auto h = Make();
+  ASSERT_TRUE(h->PowerOn().ok());
+  EXPECT_EQ(h->card_dm_accounts(), std::vector<std::string>{kAcc});
+  EXPECT_EQ(h->CountEvents("dm_w7_account_added"), 0u) << Events(*h);
 }
 
 TEST_F(HandsetDm, SimLockedCardIsNotRead) {
@@ -236,10 +261,71 @@ TEST_F(HandsetDm, UndecodableBootstrapIsAnEventNotAnAccount) {
   const codec::Bytes junk = {0x02, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x07, 0x07};
   std::copy(junk.begin(), junk.end(), ef.data.begin());
   InsertCard();
-  auto h = Make();
+  HandsetOptions o;
+  o.cp_w7_to_dmacc = false;  // only what EF DM_Bootstrap would give
+  auto h = Make(o);
   (void)h->PowerOn();
   EXPECT_EQ(h->CountEvents("dm_bootstrap_failed"), 1u) << Events(*h);
   EXPECT_TRUE(h->dm_accounts().empty());
+}
+
+// The DM-profile bootstrap pushed OTA (dm.md §2.1-§2.3): the bootstrap
+// fixture as WBXML in a WSP push of application/vnd.syncml.dm+wbxml with
+// SEC/MAC (same scheme as CP, dm.md §2.2), split into SMS segments.
+std::vector<codec::Bytes> DmBootstrapPush(std::optional<codec::SecMethod> sec,
+                                          const std::string& imsi,
+                                          const std::string& pin) {
+  auto doc = codec::ParseXml(
+      testing::ReadFileText(kRoot / "fixtures/dm/bootstrap_dmacc.xml"));
+  EXPECT_TRUE(doc.ok());
+  auto wbxml = codec::EncodeWbxml(doc->get(), codec::SyncMlDmLanguage());
+  EXPECT_TRUE(wbxml.ok());
+  codec::WspPush push;
+  if (!sec) {
+    push.content_type.form = codec::WspContentType::Form::kShort;
+    push.content_type.well_known = codec::kCtSyncmlDmWbxml;
+    push.body = *wbxml;
+  } else {
+    auto mac = codec::ComputeMac(*sec, imsi, pin, *wbxml);
+    EXPECT_TRUE(mac.ok());
+    push = codec::MakeCpPush(static_cast<std::uint8_t>(*sec), *mac, *wbxml);
+    push.content_type.well_known = codec::kCtSyncmlDmWbxml;
+  }
+  codec::WdpDatagram dgram{codec::kWdpPortWapPush, codec::kWdpPortWspConnless,
+                           codec::EncodeWspPush(push)};
+  auto segs = codec::SegmentWdpDatagram(dgram, {});
+  EXPECT_TRUE(segs.ok());
+  return segs.ok() ? *segs : std::vector<codec::Bytes>{};
+}
+
+TEST(HandsetDmPush, DmProfileBootstrapPushWithUserPinIsApplied) {
+  reader::InProcessReader reader;  // no card: the user knows the PIN
+  Handset h(reader, {});
+  ASSERT_TRUE(h.PowerOn().ok());
+  cp::ScriptedUser user({std::string("1234")});
+  h.SetUserAgent(&user);
+  std::optional<cp::PushOutcome> last;
+  for (const auto& seg :
+       DmBootstrapPush(codec::SecMethod::kUserPin, "", "1234"))
+    last = h.OnSmsSegment(seg, {"+4917000099", "+4917000001", {}});
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->accepted) << last->reject_reason;
+  EXPECT_EQ(last->stage, "dm");
+  EXPECT_EQ(h.CountEvents("dm_bootstrap_push_applied"), 1u);
+  EXPECT_EQ(h.dm_tree().UrisOfOrigin("ota"), std::vector<std::string>{kAcc});
+}
+
+TEST(HandsetDmPush, UnauthenticatedDmProfileBootstrapPushIsRefused) {
+  reader::InProcessReader reader;
+  Handset h(reader, {});
+  ASSERT_TRUE(h.PowerOn().ok());
+  std::optional<cp::PushOutcome> last;
+  for (const auto& seg : DmBootstrapPush(std::nullopt, "", ""))
+    last = h.OnSmsSegment(seg, {"+4917000099", "+4917000001", {}});
+  ASSERT_TRUE(last);
+  EXPECT_FALSE(last->accepted);
+  EXPECT_EQ(last->Count(cp::EventKind::kBootstrapUnauthenticated), 1u);
+  EXPECT_TRUE(h.dm_accounts().empty());
 }
 
 // SMS segments from a push server straight into the handset's radio.

@@ -33,6 +33,10 @@ constexpr char kRuleDmNotification[] =
     "dm.md §3.2 row 0, §3.8: package 0 (application/vnd.syncml.notification)";
 // WSP well-known content type application/vnd.syncml.notification (WINA).
 constexpr std::uint32_t kCtDmNotification = 0x44;
+// ... and application/vnd.syncml.dm+wbxml (WINA 0x42).
+constexpr std::uint32_t kCtDmWbxml = 0x42;
+constexpr char kRuleDmBootstrap[] =
+    "dm.md §2.1-§2.3 (DM-profile bootstrap, SEC/MAC as CP: §2.2)";
 constexpr char kRuleContentType[] =
     "ProvBoot B-C-001 / ProvUAB-U-C-001 / cp.md §0, §2.3: CP push content type "
     "application/vnd.wap.connectivity-wbxml (0x36)";
@@ -505,11 +509,15 @@ PushOutcome CpClient::OnWdpDatagram(const codec::WdpDatagram& d,
              detail);
     return Finish(run);
   }
+  const bool dm_bootstrap =
+      dm_bootstrap_ &&
+      (ct.well_known ? *ct.well_known == kCtDmWbxml
+                     : IEquals(ct.media, "application/vnd.syncml.dm+wbxml"));
   const bool wbxml_ct =
       ct.well_known
           ? *ct.well_known == codec::kCtConnectivityWbxml
           : IEquals(ct.media, "application/vnd.wap.connectivity-wbxml");
-  if (!wbxml_ct) {
+  if (!wbxml_ct && !dm_bootstrap) {
     run.Reject("wsp", EventKind::kContentTypeRejected, kRuleContentType,
                "WSP Content-Type" + At(ct.offset),
                "content type " + ct.MediaName() +
@@ -566,6 +574,25 @@ PushOutcome CpClient::OnWdpDatagram(const codec::WdpDatagram& d,
              "no SEC/MAC: the document is unauthenticated");
   }
 
+  if (dm_bootstrap) {
+    run.out.stage = "dm";
+    if (!adm.authenticated) {
+      run.Reject("dm", EventKind::kBootstrapUnauthenticated, kRuleDmBootstrap,
+                 "WSP Content-Type",
+                 "DM-profile bootstrap without a verified SEC/MAC: refused");
+      return Finish(run);
+    }
+    std::string detail;
+    if (!dm_bootstrap_(push.body, &detail)) {
+      run.Reject("dm", EventKind::kIntakeRejected, kRuleDmBootstrap, "WSP body",
+                 "DM bootstrap not applied: " + detail);
+      return Finish(run);
+    }
+    run.out.accepted = true;
+    run.Emit(EventKind::kIntakeAccepted, kRuleDmBootstrap, "WSP body",
+             "DM bootstrap applied: " + detail);
+    return Finish(run);
+  }
   ProcessWbxml(run, push.body, push.body_offset, adm);
   return Finish(run);
 }

@@ -87,6 +87,13 @@ using ImsiProvider = std::function<codec::Result<std::string>()>;
 // handler, which returns whether it took it and says what it did.
 using DmNotificationHandler =
     std::function<bool(codec::ByteView pkg0, std::string* detail)>;
+// A DM-profile bootstrap (WSP application/vnd.syncml.dm+wbxml, WINA 0x42;
+// DM_Bootstrap: dm.md §2.1-§2.3) pushed with SEC/MAC. The CP client checks
+// SEC/MAC exactly as for a CP document (dm.md §2.2: same scheme) and hands
+// the authenticated WBXML to this handler; an unauthenticated one is
+// refused (dm.md §2.2: "should not accept").
+using DmBootstrapHandler =
+    std::function<bool(codec::ByteView wbxml, std::string* detail)>;
 
 struct PinRequest {
   codec::SecMethod method = codec::SecMethod::kUserPin;
@@ -236,6 +243,10 @@ class CpClient {
   void SetDmNotificationHandler(DmNotificationHandler h) {
     dm_notification_ = std::move(h);
   }
+  // Unset: a DM bootstrap push is rejected like any non-CP content type.
+  void SetDmBootstrapHandler(DmBootstrapHandler h) {
+    dm_bootstrap_ = std::move(h);
+  }
   void SetUserAgent(UserAgent* user) { user_ = user; }  // not owned
 
   // One SMS TP-User-Data (8-bit, with UDH). nullopt while a concatenated
@@ -298,6 +309,7 @@ class CpClient {
   EventSink trace_;
   ImsiProvider imsi_;
   DmNotificationHandler dm_notification_;
+  DmBootstrapHandler dm_bootstrap_;
   UserAgent* user_ = nullptr;
   std::map<Key, Group> groups_;
   std::vector<PushOutcome> evicted_;
