@@ -91,14 +91,23 @@ inline Campaign SampleCampaign() {
       e.raw = codec::EncodeSmppPdu(pdu);
       return e;
     };
+    auto pdu = [](std::uint32_t id, std::uint32_t seq, codec::SmppBody body) {
+      codec::SmppPdu p;
+      p.command_id = id;
+      p.sequence_number = seq;
+      p.body = std::move(body);
+      return p;
+    };
     codec::SmppBind bind;
     bind.system_id = "pushsrv";
     bind.password = "secret";
     pass.trace.push_back(smpp(t0 + 900, Direction::kIn,
-                              {codec::smpp_cmd::kBindTransmitter, 0, 1, bind}));
-    pass.trace.push_back(smpp(t0 + 950, Direction::kOut,
-                              {codec::smpp_cmd::kBindTransmitterResp, 0, 1,
-                               codec::SmppBindResp{"omaiop", {}}}));
+                              pdu(codec::smpp_cmd::kBindTransmitter, 1, bind)));
+    codec::SmppBindResp bound;
+    bound.system_id = "omaiop";
+    pass.trace.push_back(
+        smpp(t0 + 950, Direction::kOut,
+             pdu(codec::smpp_cmd::kBindTransmitterResp, 1, bound)));
     codec::SmppSm sm;
     sm.destination_addr = "4917012345678";
     sm.esm_class = 0x40;    // UDHI
@@ -107,10 +116,12 @@ inline Campaign SampleCampaign() {
     const codec::Bytes wsp = SamplePush();
     sm.short_message.insert(sm.short_message.end(), wsp.begin(), wsp.end());
     pass.trace.push_back(
-        smpp(t0 + 960, Direction::kIn, {codec::smpp_cmd::kSubmitSm, 0, 2, sm}));
+        smpp(t0 + 960, Direction::kIn, pdu(codec::smpp_cmd::kSubmitSm, 2, sm)));
+    codec::SmppSmResp accepted;
+    accepted.message_id = "1";
     pass.trace.push_back(
         smpp(t0 + 970, Direction::kOut,
-             {codec::smpp_cmd::kSubmitSmResp, 0, 2, codec::SmppSmResp{"1"}}));
+             pdu(codec::smpp_cmd::kSubmitSmResp, 2, accepted)));
     pass.trace.push_back(push);
     pass.trace.push_back(
         apdu(t0 + 3000, "00A4000C023F00", "9000", "SELECT MF"));

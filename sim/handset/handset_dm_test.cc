@@ -354,7 +354,9 @@ servers::DmServerConfig CardServerConfig() {
   c.password = "clientpwd";
   c.server_cred = codec::DmAuthType::kMd5;
   c.server_password = "serverpwd";
-  c.script.packages.push_back({{servers::ScriptGet("./DevInfo/DevId", {200})}});
+  servers::ScriptPackage p;
+  p.commands.push_back(servers::ScriptGet("./DevInfo/DevId", {200}));
+  c.script.packages.push_back(p);
   return c;
 }
 
@@ -441,20 +443,23 @@ TEST_P(DmLargeResults, ChunkedToTheServerAndReassembled) {
     big += "line " + std::to_string(i) + ";";
   dm::Content c;
   c.data = big;
-  ASSERT_TRUE(
-      tree.Add(dm::Caller::Device(), "./Ext", {.format = dm::Format::kNode})
-          .ok() ||
-      tree.Find("./Ext"));
+  dm::Content node;
+  node.format = dm::Format::kNode;
+  ASSERT_TRUE(tree.Add(dm::Caller::Device(), "./Ext", node).ok() ||
+              tree.Find("./Ext"));
   ASSERT_TRUE(tree.Add(dm::Caller::Device(), "./Ext/Log", c).ok());
-  ASSERT_TRUE(tree.Replace(dm::Caller::Device(), "./Ext/Log?prop=ACL",
-                           dm::Content{.data = "Get=*"})
-                  .ok());
+  dm::Content acl;
+  acl.data = "Get=*";
+  ASSERT_TRUE(
+      tree.Replace(dm::Caller::Device(), "./Ext/Log?prop=ACL", acl).ok());
 
   servers::DmServerConfig sc;
   sc.server_id = "omaiop-dms";
   sc.max_msg_size = 1500;
-  sc.script.packages.push_back({{servers::ScriptGet("./Ext/Log", {200}),
-                                 servers::ScriptGet("./DevInfo/Man", {200})}});
+  servers::ScriptPackage gets;
+  gets.commands = {servers::ScriptGet("./Ext/Log", {200}),
+                   servers::ScriptGet("./DevInfo/Man", {200})};
+  sc.script.packages.push_back(gets);
   servers::DmServer server(sc);
   ASSERT_TRUE(server.Start().ok());
   dm::DmAccount acc;
@@ -486,7 +491,9 @@ TEST_P(DmLargeResults, ChunkedToTheServerAndReassembled) {
   bool first = true;
   for (const auto& m : client.messages()) {
     if (!m.sent) continue;
-    if (!first) EXPECT_LE(m.wire_size, 1500u);
+    if (!first) {
+      EXPECT_LE(m.wire_size, 1500u);
+    }
     first = false;
   }
 }
