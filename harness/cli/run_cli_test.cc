@@ -39,8 +39,8 @@ class RunCli : public ::testing::Test {
 
 TEST_F(RunCli, WholeSuiteWritesTheFourOutputsWithMatchingCounts) {
   auto r = Run("");
-  // The DM cases are inconc until the DM client lands, nothing fails.
-  EXPECT_EQ(r.exit_code, 2) << r.out;
+  // Every shipped case passes against the simulated peers.
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   for (const char* f : {"index.html", "junit.xml", "results.json"})
     EXPECT_TRUE(fs::is_regular_file(dir_ / f)) << f;
   ASSERT_TRUE(fs::is_directory(dir_ / "traces"));
@@ -53,7 +53,10 @@ TEST_F(RunCli, WholeSuiteWritesTheFourOutputsWithMatchingCounts) {
   for (const char* v : {"none", "pass", "inconc", "fail", "error"})
     EXPECT_EQ(j["counts"][v].get<int>(), counted[v]) << v;
   EXPECT_EQ(counted["fail"], 0);
-  EXPECT_GE(counted["pass"], 12);
+  EXPECT_EQ(counted["inconc"], 0);
+  EXPECT_EQ(counted["error"], 0);
+  EXPECT_EQ(counted["pass"], static_cast<int>(cases.size()));
+  EXPECT_GE(counted["pass"], 32);
   // The summary line says the same.
   EXPECT_THAT(r.out, HasSubstr(std::to_string(counted["pass"]) + " pass"));
   EXPECT_THAT(r.out, HasSubstr("[1/"));  // plain progress lines off a TTY

@@ -251,6 +251,86 @@ TEST(DmServerRole, BadStepsAndOptionsAreErrorsOrInconc) {
   EXPECT_THAT(r.reason, HasSubstr("no Status from the client for Get"));
 }
 
+// A case with a <card> precondition: the simulated DM client is a handset
+// that reads the card's DM bootstrap (EF DM_Bootstrap -> ./DMAcc/OperatorDM,
+// fixtures/dm/bootstrap_dmacc.xml) and opens its session with that account;
+// omaiop's server plays the card's server (ServerID, CLCRED, SRVCRED).
+TEST(DmServerRole, CardBootstrapCaseFollowsTheCardAndRunsTheSession) {
+  script::LoadOptions lo;
+  for (const auto& [k, v] : script::IutVariables(script::SimulatedIut()))
+    lo.extra_variables.push_back(k);
+  auto suite = script::LoadSuite(omaiop::testing::SourcePath("testcases"), lo);
+  ASSERT_TRUE(suite.ok()) << suite.error().ToString();
+  const auto* tc = Find(suite->cases, "UICC-DM-BOOT-001");
+  ASSERT_TRUE(tc);
+  EXPECT_EQ(tc->header.role, script::Role::kDmServer);
+  ASSERT_TRUE(tc->preconditions.card);
+  auto r = RunOne(*tc);
+  ASSERT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  int applied = 0, removed = 0, in = 0;
+  bool authenticated = false;
+  for (const auto& e : r.trace) {
+    if (e.summary.rfind("dm_bootstrap_applied:", 0) == 0) ++applied;
+    if (e.summary.rfind("dm_accounts_removed:", 0) == 0 &&
+        e.summary.find("./DMAcc/OperatorDM") != std::string::npos)
+      ++removed;
+    if (e.kind == reports::kind::kDmMessage &&
+        e.direction == reports::Direction::kIn) {
+      ++in;
+      // The client's first message names the card's server and user.
+      if (e.decoded &&
+          e.decoded->find("dm.operator.example") != std::string::npos)
+        authenticated = true;
+    }
+  }
+  EXPECT_EQ(applied, 3);  // setup, reinsertion, power-on
+  EXPECT_EQ(removed, 1);  // the card removal
+  EXPECT_GE(in, 2);
+  EXPECT_TRUE(authenticated);
+  // Each declared client defect fails it, naming a rule.
+  ASSERT_FALSE(tc->header.proven_by.empty());
+  for (const auto& fault : tc->header.proven_by) {
+    SCOPED_TRACE(fault);
+    auto bad = RunOne(*tc, {fault});
+    EXPECT_EQ(bad.verdict, Verdict::kFail) << bad.reason;
+    EXPECT_FALSE(bad.rule.empty()) << bad.reason;
+  }
+  auto bad = RunOne(*tc, {"client-bad-digest"});
+  EXPECT_THAT(bad.reason, HasSubstr("dm.auth.wrong-cred"));
+}
+
+TEST(DmServerRole, CardStepsActOnTheHandsetsCard) {
+  const std::string card =
+      R"(<preconditions><card profile="csim" inserted="true"/></preconditions>)";
+  // Without its card the handset has no account: the session cannot run.
+  auto r = RunXml(
+      R"(<card-remove/><check-tree path="./DMAcc/OperatorDM" present="false"/>
+<dm-session trigger="bootstrap"/><check-tree path="./DevInfo/Lang"/>)",
+      card);
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_THAT(r.reason, HasSubstr("no DM account from its card"));
+  // The card edits apply: the card's ICCID as written by <write-file>.
+  r = RunXml(
+      R"(<check-card-file path="3F00/2FE2" hex="98 01 02 03 04 05 06 07 08 F9"/>
+<dm-session trigger="bootstrap"/><expect-event kind="session" detail="1201"/>)",
+      R"(<preconditions><card profile="csim" inserted="true">
+<write-file path="3F00/2FE2" hex="98 01 02 03 04 05 06 07 08 F9"/></card>
+</preconditions>)");
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  // A card inserted after setup is read when inserted.
+  r = RunXml(
+      R"(<check-tree path="./DMAcc/OperatorDM" present="false"/>
+<card-insert profile="csim"/>
+<check-tree path="./DMAcc/OperatorDM/ServerID" value="dm.operator.example"/>
+<dm-session trigger="bootstrap"/><expect-event kind="client_authenticated"/>)",
+      R"(<preconditions><card profile="csim" inserted="false"/>
+</preconditions>)");
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  // Card steps without a card precondition stay inconc.
+  r = RunXml("<card-remove/>");
+  EXPECT_EQ(r.verdict, Verdict::kInconc);
+}
+
 TEST(DmServerRole, LoaderChecksDefectNamesPerRole) {
   auto load = [](const std::string& role, const std::string& fault) {
     return script::LoadTestCaseFromString(

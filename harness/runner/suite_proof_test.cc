@@ -96,5 +96,46 @@ TEST(SuiteProof, EveryDmClientCasePassesAndFailsWithItsFault) {
     EXPECT_TRUE(step_types.count(t)) << "no dm_client case uses <" << t << ">";
 }
 
+// Role dm_server (omaiop's DM server vs the simulated DM client, with or
+// without a card): every case passes clean and fails, naming a rule, with
+// each client defect its <proven-by> declares.
+TEST(SuiteProof, EveryDmServerCasePassesAndFailsWithItsDefect) {
+  script::LoadOptions lo;
+  for (const auto& [k, v] : script::IutVariables(script::SimulatedIut()))
+    lo.extra_variables.push_back(k);
+  auto suite = script::LoadSuite(omaiop::testing::SourcePath("testcases"), lo);
+  ASSERT_TRUE(suite.ok()) << suite.error().ToString();
+  std::vector<const script::TestCase*> cases;
+  bool card_case = false;
+  for (const auto& tc : suite->cases)
+    if (tc.header.role == script::Role::kDmServer) {
+      cases.push_back(&tc);
+      if (tc.id == "UICC-DM-BOOT-001") card_case = true;
+    }
+  ASSERT_GE(cases.size(), 7u);
+  EXPECT_TRUE(card_case) << "UICC-DM-BOOT-001 is a dm_server case";
+  for (const auto* tc : cases) {
+    SCOPED_TRACE(tc->id + " (" + tc->source_file + ")");
+    EXPECT_FALSE(tc->header.proven_by.empty())
+        << "add <proven-by name=\"DEFECT\"/> (omaiop dm client-defects)";
+    RunOptions clean;
+    clean.max_wait = std::chrono::milliseconds(10);
+    auto ok = RunCampaign({tc}, clean);
+    ASSERT_FALSE(ok.cases.empty());
+    for (const auto& r : ok.cases)
+      EXPECT_EQ(r.verdict, Verdict::kPass) << r.id << ": " << r.reason;
+    for (const auto& fault : tc->header.proven_by) {
+      SCOPED_TRACE("defect " + fault);
+      RunOptions faulty = clean;
+      faulty.faults = {fault};
+      auto bad = RunCampaign({tc}, faulty);
+      for (const auto& r : bad.cases) {
+        EXPECT_EQ(r.verdict, Verdict::kFail) << r.id << ": " << r.reason;
+        EXPECT_FALSE(r.rule.empty()) << r.reason;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace omaiop::harness

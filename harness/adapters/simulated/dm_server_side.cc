@@ -111,6 +111,17 @@ DmServerSide::~DmServerSide() {
   if (front_) front_->Stop();
 }
 
+void DmServerSide::SetCredentials(const DmServerSideOptions& o) {
+  std::lock_guard<std::mutex> lock(mu_);
+  options_.server_id = o.server_id;
+  options_.client_auth = o.client_auth;
+  options_.client_user = o.client_user;
+  options_.client_secret = o.client_secret;
+  options_.client_nonce = o.client_nonce;
+  options_.server_secret = o.server_secret;
+  options_.server_nonce = o.server_nonce;
+}
+
 codec::Status DmServerSide::Start() {
   network::HttpServerConfig hc;
   hc.bind_address = options_.bind_address;

@@ -90,6 +90,10 @@ class DmServerSide {
   // The URL a DM client POSTs to (DMAcc AppAddr).
   std::string url() const;
   const DmServerSideOptions& options() const { return options_; }
+  // Takes server_id and the client/server credentials (not the address,
+  // nor the defects) from `o` for the sessions that follow: the IUT's
+  // account changed between sessions (e.g. a card DM bootstrap).
+  void SetCredentials(const DmServerSideOptions& o);
 
   // <server-commands>: queues the package(s) for the next session.
   StepOutcome QueueCommands(const script::ServerCommandsStep& s);
