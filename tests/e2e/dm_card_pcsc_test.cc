@@ -72,7 +72,17 @@ class DmCardPcscTest : public ::testing::TestWithParam<Variant> {
         {0, (dir_ / "pcscd.log").string(), std::chrono::seconds(10)});
     ASSERT_TRUE(pcscd.ok()) << pcscd.error().what;
     pcscd_ = std::move(*pcscd);
-    ASSERT_TRUE(WaitForCard(false)) << "reader already holds a card";
+    int ss_status = 0;  // diagnostics only
+    ASSERT_TRUE(WaitForCard(false))
+        << "reader already holds a card (pcscd "
+        << (pcscd_->started_here()
+                ? "started here, pid " + std::to_string(pcscd_->pid())
+                : std::string("reused"))
+        << ", vpcd port " << pcscd_->vpcd_port() << "); connections:\n"
+        << omaiop::testing::RunCommand("ss -tnp 2>&1 | grep -E 'pcscd|omaiop'",
+                                       &ss_status, true)
+        << "pcscd log:\n"
+        << omaiop::testing::ReadFileText(dir_ / "pcscd.log");
     auto pid = sim::reader::SpawnProcess(
         {OMAIOP_BINARY, "uicc", "serve", "--profile", "uicc-3g", "--vpcd",
          "127.0.0.1:" + std::to_string(pcscd_->vpcd_port())},

@@ -79,11 +79,18 @@ class UiccPcscTest : public ::testing::Test {
     // A reused (system) pcscd may still report the card of a previous test
     // (it polls vpcd every ~0.4 s) or hold a foreign one: wait for an empty
     // slot.
+    int ss_status = 0;  // diagnostics only
     ASSERT_TRUE(WaitForCard(false))
         << "'" << kReader
         << "' still holds a card: another `omaiop uicc serve` (or vicc) is "
            "connected to vpcd port "
-        << pcscd_->vpcd_port() << "; stop it";
+        << pcscd_->vpcd_port() << "; stop it (pcscd "
+        << (pcscd_->started_here() ? "started here" : "reused")
+        << "); connections:\n"
+        << omaiop::testing::RunCommand("ss -tnp 2>&1 | grep -E 'pcscd|omaiop'",
+                                       &ss_status, true)
+        << "pcscd log:\n"
+        << omaiop::testing::ReadFileText(dir_ / "pcscd.log");
     StartServe();
   }
 
