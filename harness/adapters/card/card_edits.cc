@@ -162,6 +162,15 @@ codec::Status ApplyCardEdits(const script::TestCase& tc,
   return codec::OkStatus();
 }
 
+codec::Result<std::shared_ptr<sim::uicc::Card>> MakeCaseCard(
+    const script::TestCase& tc, const std::string& profile, bool with_edits) {
+  std::vector<script::CardEdit> edits;
+  if (with_edits && tc.preconditions.card) edits = tc.preconditions.card->edits;
+  OMAIOP_ASSIGN_OR_RETURN(sim::uicc::Profile p,
+                          LoadCardProfile(tc, profile, edits));
+  return std::make_shared<sim::uicc::Card>(p.MakeCard());
+}
+
 codec::Result<codec::Bytes> ParseFidPath(std::string_view text) {
   std::string hex;
   for (char c : text)

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -64,6 +65,11 @@ codec::Status ApplyCardEdits(const script::TestCase& tc,
                              sim::uicc::Profile& profile);
 
 // "3F00/7F10/6F3A" (or "3F007F106F3A") -> the FIDs as bytes; from the MF.
+// A fresh virtual card of `profile` for case `tc`, with the preconditions'
+// card edits applied when `with_edits` (LoadCardProfile + MakeCard).
+codec::Result<std::shared_ptr<sim::uicc::Card>> MakeCaseCard(
+    const script::TestCase& tc, const std::string& profile, bool with_edits);
+
 codec::Result<codec::Bytes> ParseFidPath(std::string_view text);
 // The file at `path` (FIDs from the MF) or an error naming the missing FID.
 codec::Result<sim::uicc::FileRef> FindCardFile(const sim::uicc::FileSystem& fs,

@@ -42,13 +42,12 @@ std::string SimulatedHandset::Option(std::string_view name,
 codec::Result<std::shared_ptr<sim::uicc::Card>> SimulatedHandset::MakeCard(
     const std::string& profile) {
   // The case's card edits apply to the card of the preconditions, once.
-  std::vector<script::CardEdit> edits;
-  if (!edits_applied_ && tc_.preconditions.card &&
-      tc_.preconditions.card->profile == profile)
-    edits = tc_.preconditions.card->edits;
-  OMAIOP_ASSIGN_OR_RETURN(auto p, LoadCardProfile(tc_, profile, edits));
-  edits_applied_ = edits_applied_ || !edits.empty();
-  return std::make_shared<sim::uicc::Card>(p.MakeCard());
+  const bool with_edits = !edits_applied_ && tc_.preconditions.card &&
+                          tc_.preconditions.card->profile == profile &&
+                          !tc_.preconditions.card->edits.empty();
+  OMAIOP_ASSIGN_OR_RETURN(auto card, MakeCaseCard(tc_, profile, with_edits));
+  edits_applied_ = edits_applied_ || with_edits;
+  return card;
 }
 
 void SimulatedHandset::OnApdu(const card::ApduExchange& x) {
@@ -255,6 +254,35 @@ std::vector<ObservedOutcome> SimulatedHandset::Observed() const {
     out.push_back(std::move(x));
   }
   return out;
+}
+
+std::size_t SimulatedHandset::CountDatagrams(const script::WaitSmsStep& w,
+                                             std::size_t before) const {
+  std::size_t got = 0;
+  for (std::size_t i = before; i < outcomes().size(); ++i)
+    if (!w.port || outcomes()[i].dst_port == w.port) ++got;
+  return got;
+}
+
+StepOutcome SimulatedHandset::JudgeWaitSms(const script::WaitSmsStep& w,
+                                           std::size_t before,
+                                           const std::string& note) const {
+  const std::size_t got = CountDatagrams(w, before);
+  std::string ports;
+  for (std::size_t i = before; i < outcomes().size(); ++i) {
+    const auto& port = outcomes()[i].dst_port;
+    ports += (ports.empty() ? "" : ", ") +
+             (port ? std::to_string(*port) : std::string("none"));
+  }
+  if (got >= w.count)
+    return Pass(std::to_string(got) + " datagram(s) received");
+  const std::string rule = "ProvBoot GSM SMS adaptation: WDP port 2948";
+  return Fail("expected " + std::to_string(w.count) + " datagram(s)" +
+                  (w.port ? " to port " + std::to_string(*w.port) : "") +
+                  ", got " + std::to_string(got) +
+                  " (ports: " + (ports.empty() ? "none" : ports) + ")" + note +
+                  " [" + rule + "]",
+              rule);
 }
 
 StepOutcome SimulatedHandset::DoCheckCardFile(

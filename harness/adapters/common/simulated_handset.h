@@ -79,6 +79,13 @@ class SimulatedHandset {
   // (push, wait-sms, DM): the adapter's own.
   std::optional<StepOutcome> Execute(const script::Step& step);
 
+  // <wait-sms>: did at least w.count datagrams (to w.port, if given) reach
+  // the handset since outcomes()[before]? `note` is appended to a failure.
+  StepOutcome JudgeWaitSms(const script::WaitSmsStep& w, std::size_t before,
+                           const std::string& note = {}) const;
+  // Datagrams to w.port (any port if unset) since outcomes()[before].
+  std::size_t CountDatagrams(const script::WaitSmsStep& w,
+                             std::size_t before) const;
   const std::vector<sim::handset::cp::PushOutcome>& outcomes() const {
     return outcomes_;
   }

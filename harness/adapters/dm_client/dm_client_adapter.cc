@@ -413,11 +413,7 @@ StepOutcome DmClientSession::Execute(const script::Step& step) {
     std::size_t& i;
     ~Advance() { ++i; }
   } advance{step_index_};
-  const bool queue_step =
-      std::holds_alternative<script::DmSessionStep>(step.body) ||
-      std::holds_alternative<script::ServerCommandsStep>(step.body) ||
-      std::holds_alternative<script::UserAcceptStep>(step.body) ||
-      std::holds_alternative<script::UserRejectStep>(step.body);
+  const bool queue_step = IsDmQueueStep(step);
   if (!queue_step)
     if (auto trouble = Flush()) return *trouble;
   return std::visit(

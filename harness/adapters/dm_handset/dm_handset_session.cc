@@ -227,12 +227,8 @@ class DmHandsetSession : public Session {
 
 codec::Status DmHandsetSession::InsertCard(const std::string& profile,
                                            bool with_edits) {
-  std::vector<script::CardEdit> edits;
-  if (with_edits && tc_.preconditions.card)
-    edits = tc_.preconditions.card->edits;
-  OMAIOP_ASSIGN_OR_RETURN(sim::uicc::Profile p,
-                          LoadCardProfile(tc_, profile, edits));
-  reader_.Insert(std::make_shared<sim::uicc::Card>(p.MakeCard()));
+  OMAIOP_ASSIGN_OR_RETURN(auto card, MakeCaseCard(tc_, profile, with_edits));
+  reader_.Insert(std::move(card));
   card_profile_ = profile;
   return codec::OkStatus();
 }

@@ -243,12 +243,8 @@ void DmServerRoleSession::CardAccountCredentials(const dm::DmAccount& a,
 
 codec::Status DmServerRoleSession::InsertCard(const std::string& profile,
                                               bool with_edits) {
-  std::vector<script::CardEdit> edits;
-  if (with_edits && tc_.preconditions.card)
-    edits = tc_.preconditions.card->edits;
-  OMAIOP_ASSIGN_OR_RETURN(sim::uicc::Profile p,
-                          LoadCardProfile(tc_, profile, edits));
-  reader_.Insert(std::make_shared<sim::uicc::Card>(p.MakeCard()));
+  OMAIOP_ASSIGN_OR_RETURN(auto card, MakeCaseCard(tc_, profile, with_edits));
+  reader_.Insert(std::move(card));
   card_profile_ = profile;
   return codec::OkStatus();
 }
@@ -451,11 +447,7 @@ StepOutcome DmServerRoleSession::CheckTree(const script::CheckTreeStep& c) {
 }
 
 StepOutcome DmServerRoleSession::Execute(const script::Step& step) {
-  const bool queue_step =
-      std::holds_alternative<script::DmSessionStep>(step.body) ||
-      std::holds_alternative<script::ServerCommandsStep>(step.body) ||
-      std::holds_alternative<script::UserAcceptStep>(step.body) ||
-      std::holds_alternative<script::UserRejectStep>(step.body);
+  const bool queue_step = IsDmQueueStep(step);
   if (!queue_step)
     if (auto err = Flush()) return *err;
   return std::visit(

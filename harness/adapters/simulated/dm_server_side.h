@@ -39,9 +39,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "harness/adapters/adapter.h"
+#include "harness/script/testcase.h"
 #include "sim/handset/dm/client_defects.h"
 #include "sim/network/http_server.h"
 #include "sim/servers/dm_server.h"
@@ -139,5 +141,14 @@ class DmServerSide {
   std::vector<DmCaseEvent> events_;
   std::vector<std::string> applied_defects_;  // by the front, this session
 };
+
+// Steps that only queue work for the next DM session (dm-session,
+// server-commands, user-accept/-reject); any other step runs it first.
+inline bool IsDmQueueStep(const script::Step& step) {
+  return std::holds_alternative<script::DmSessionStep>(step.body) ||
+         std::holds_alternative<script::ServerCommandsStep>(step.body) ||
+         std::holds_alternative<script::UserAcceptStep>(step.body) ||
+         std::holds_alternative<script::UserRejectStep>(step.body);
+}
 
 }  // namespace omaiop::harness::adapters

@@ -134,23 +134,7 @@ StepOutcome SimulatedSession::DoWaitSms(const script::WaitSmsStep& w) {
     return ErrorOutcome("simulated push server: " + push.error().ToString());
   const std::size_t before = handset_.outcomes().size();
   Deliver(*push, "+15550199");
-  std::size_t got = 0;
-  std::string ports;
-  const auto& outcomes = handset_.outcomes();
-  for (std::size_t i = before; i < outcomes.size(); ++i) {
-    const auto& o = outcomes[i];
-    ports += (ports.empty() ? "" : ", ") +
-             (o.dst_port ? std::to_string(*o.dst_port) : std::string("none"));
-    if (!w.port || o.dst_port == w.port) ++got;
-  }
-  if (got >= w.count)
-    return Pass(std::to_string(got) + " datagram(s) received");
-  const std::string rule = "ProvBoot GSM SMS adaptation: WDP port 2948";
-  return Fail("expected " + std::to_string(w.count) + " datagram(s)" +
-                  (w.port ? " to port " + std::to_string(*w.port) : "") +
-                  ", got " + std::to_string(got) + " (ports: " +
-                  (ports.empty() ? "none" : ports) + ") [" + rule + "]",
-              rule);
+  return handset_.JudgeWaitSms(w, before);
 }
 
 StepOutcome SimulatedSession::Execute(const script::Step& step) {

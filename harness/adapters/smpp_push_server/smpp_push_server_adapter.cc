@@ -488,25 +488,11 @@ StepOutcome SmppSession::DoWaitSms(const script::WaitSmsStep& w,
   Await(w.count, deadline, &incomplete);
   const std::size_t before = handset_.outcomes().size();
   Flush();
-  std::size_t got = 0;
-  std::string ports;
-  const auto& outcomes = handset_.outcomes();
-  for (std::size_t i = before; i < outcomes.size(); ++i) {
-    const auto& o = outcomes[i];
-    ports += (ports.empty() ? "" : ", ") +
-             (o.dst_port ? std::to_string(*o.dst_port) : std::string("none"));
-    if (!w.port || o.dst_port == w.port) ++got;
-  }
-  if (got >= w.count)
-    return Pass(std::to_string(got) + " datagram(s) received");
-  const std::string rule = "ProvBoot GSM SMS adaptation: WDP port 2948";
-  return Fail("expected " + std::to_string(w.count) + " datagram(s)" +
-                  (w.port ? " to port " + std::to_string(*w.port) : "") +
-                  ", got " + std::to_string(got) +
-                  " (ports: " + (ports.empty() ? "none" : ports) + ")" +
-                  (incomplete ? ", a push arrived incomplete" : "") +
-                  (got == 0 ? BindNote() : "") + " [" + rule + "]",
-              rule);
+  const bool none = handset_.CountDatagrams(w, before) == 0;
+  return handset_.JudgeWaitSms(
+      w, before,
+      std::string(incomplete ? ", a push arrived incomplete" : "") +
+          (none ? BindNote() : ""));
 }
 
 StepOutcome SmppSession::Execute(const script::Step& step) {
