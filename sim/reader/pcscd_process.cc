@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -47,23 +48,38 @@ pid_t LivePcscdPid() {
   return 0;
 }
 // A TCP port free right now on every interface (vpcd binds 0.0.0.0).
+// A TCP port free right now on every interface (vpcd binds 0.0.0.0),
+// chosen BELOW the kernel's ephemeral range: a port from bind(0) could be
+// handed out again, between our check and vpcd's bind, to any other
+// bind(0) or outgoing connection on the machine (a parallel test's HTTP
+// server did exactly that: vpcd failed with "Address already in use" and
+// the other server answered our "is vpcd listening" probe).
 codec::Result<std::uint16_t> FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    return codec::Error("socket(): " + std::string(strerror(errno)), 0, kRule);
+  unsigned low = 32768;  // Linux default of ip_local_port_range
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  range >> low;
+  const unsigned first = 20000;
+  const unsigned last = low > first + 1000 ? low - 1 : 29999;
+  std::random_device rd;
+  std::uniform_int_distribution<unsigned> pick(first, last);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    const auto port = static_cast<std::uint16_t>(pick(rd));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+      return codec::Error("socket(): " + std::string(strerror(errno)), 0,
+                          kRule);
+    }
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    a.sin_port = htons(port);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (free) return port;
   }
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_ANY);
-  socklen_t len = sizeof a;
-  std::uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  close(fd);
-  if (port == 0) return codec::Error("no free TCP port for vpcd", 0, kRule);
-  return port;
+  return codec::Error("no free TCP port for vpcd in " + std::to_string(first) +
+                          ".." + std::to_string(last),
+                      0, kRule);
 }
 
 // vpcd's driver path as the installed package configures it (the LIBPATH
@@ -187,6 +203,15 @@ codec::Result<std::unique_ptr<PcscdProcess>> PcscdProcess::StartOrReuse(
           0, kRule);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Something listens on the port; make sure it is our vpcd, not another
+  // program that took the port first (vpcd then logs its failed bind).
+  if (Tail(options.log_path).find("Could not initialize connection") !=
+      std::string::npos) {
+    return codec::Error("vpcd could not open port " + std::to_string(port) +
+                            " (another program holds it); log:\n" +
+                            Tail(options.log_path),
+                        0, kRule);
   }
   return std::unique_ptr<PcscdProcess>(new PcscdProcess(std::move(started)));
 }

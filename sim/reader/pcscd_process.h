@@ -43,7 +43,8 @@ using process::TcpPortListening;
 inline constexpr std::uint16_t kSystemVpcdPort = 35963;  // 0x8C7B
 
 struct PcscdOptions {
-  // 0: a free port, private to the pcscd started here (see above). A fixed
+  // 0: a free port below the ephemeral range, private to the pcscd started
+  // here (see above). A fixed
   // port also gets a private reader.conf.d unless it is kSystemVpcdPort.
   std::uint16_t vpcd_port = 0;
   std::string log_path = "/tmp/omaiop-pcscd.log";
